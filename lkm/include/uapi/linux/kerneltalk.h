@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * KernelTalk: a chat device for processes on one machine.
+ *
+ * Every open file of /dev/kerneltalk is a member of one room.  write()
+ * posts one message (1..max_msg bytes, atomically), read() returns
+ * messages posted after the member joined, in order, without loss
+ * (or, under KERNELTALK_POLICY_OVERWRITE, with every loss reported).
+ *
+ * Stream mode (default): read() returns bytes of at most one message; a
+ * short buffer gets part of it and later reads get the rest.  A member
+ * that was overrun gets -EPIPE once and then continues at the oldest
+ * retained message.
+ *
+ * Record mode (KERNELTALK_F_RECORDS): each read() returns one
+ * struct kerneltalk_msg followed by the whole payload, i.e.
+ * sizeof(struct kerneltalk_msg) + len bytes.  A buffer too small for
+ * that gets -EMSGSIZE and the message stays unread.
+ *
+ * lseek(fd, 0, SEEK_SET) moves the member to the oldest retained
+ * message, lseek(fd, 0, SEEK_END) past the newest; anything else is
+ * -EINVAL.
+ *
+ * poll(): EPOLLIN|EPOLLRDNORM when a message (or a pending -EPIPE) is
+ * readable, EPOLLOUT|EPOLLWRNORM when a post of max_msg bytes would not
+ * wait, EPOLLERR|EPOLLPRI while the member has been overrun.
+ *
+ * The layout below is ABI: fixed-width types only, no implicit padding.
+ * User space may depend on it.
+ */
+#ifndef _UAPI_LINUX_KERNELTALK_H
+#define _UAPI_LINUX_KERNELTALK_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Room names: 1..31 characters of [A-Za-z0-9._-], NUL-terminated. */
+#define KERNELTALK_NAME_MAX	32
+#define KERNELTALK_COMM_LEN	16
+
+/* Per-file flags (KERNELTALK_IOC_SET_FLAGS / KERNELTALK_IOC_GET_FLAGS). */
+#define KERNELTALK_F_RECORDS	(1U << 0)	/* read() returns records */
+#define KERNELTALK_F_NOECHO	(1U << 1)	/* skip own messages */
+#define KERNELTALK_F_ALL	(KERNELTALK_F_RECORDS | KERNELTALK_F_NOECHO)
+
+/* Room flow-control policies (KERNELTALK_IOC_SET_POLICY). */
+#define KERNELTALK_POLICY_BLOCK		0	/* lossless: posts wait */
+#define KERNELTALK_POLICY_OVERWRITE	1	/* oldest messages go */
+
+/* struct kerneltalk_msg.flags */
+#define KERNELTALK_MSG_OWN	(1U << 0)	/* posted through this file */
+
+/**
+ * struct kerneltalk_msg - header of one message in record mode
+ * @seq:	room-wide sequence number, starting at 1
+ * @time_ns:	CLOCK_REALTIME of the post, in nanoseconds
+ * @len:	payload bytes following this header
+ * @uid:	poster's effective uid in the reader's user namespace
+ *		(the overflow uid, 65534, when unmapped there)
+ * @pid:	poster's thread-group id in the reader's pid namespace
+ *		(0 when the poster is not visible there)
+ * @flags:	KERNELTALK_MSG_* bits
+ * @lost:	messages this member lost to overwriting just before this one
+ * @comm:	poster's command name, NUL-terminated
+ */
+struct kerneltalk_msg {
+	__u64 seq;
+	__u64 time_ns;
+	__u32 len;
+	__u32 uid;
+	__u32 pid;
+	__u32 flags;
+	__u64 lost;
+	char comm[KERNELTALK_COMM_LEN];
+};
+
+/**
+ * struct kerneltalk_room_info - state of the caller's room
+ * @name:	room name, "" for the device node's default room
+ * @members:	open files in the room (a file shared by fork counts once)
+ * @policy:	KERNELTALK_POLICY_*
+ * @capacity:	ring bytes of the room
+ * @used:	ring bytes the retained messages occupy, headers included
+ *		(sizeof(struct kerneltalk_msg) + len per message)
+ * @max_msg:	largest payload one write() may post
+ * @reserved:	zero
+ * @first_seq:	sequence number of the oldest retained message
+ *		(equal to @next_seq when none is retained)
+ * @next_seq:	sequence number the next message will get
+ * @posted:	messages ever posted to the room
+ * @dropped:	messages overwritten before every reading member read them
+ */
+struct kerneltalk_room_info {
+	char name[KERNELTALK_NAME_MAX];
+	__u32 members;
+	__u32 policy;
+	__u32 capacity;
+	__u32 used;
+	__u32 max_msg;
+	__u32 reserved;
+	__u64 first_seq;
+	__u64 next_seq;
+	__u64 posted;
+	__u64 dropped;
+};
+
+#define KERNELTALK_IOC_MAGIC	0xC7
+
+/*
+ * KERNELTALK_IOC_JOIN - move this file into the named room, created on
+ * demand; "" moves it back to its device node's default room.  The cursor
+ * starts past the newest message.  -EINVAL for a bad name, -ENOSPC when
+ * max_rooms rooms exist already.
+ */
+#define KERNELTALK_IOC_JOIN \
+	_IOW(KERNELTALK_IOC_MAGIC, 0x00, char[KERNELTALK_NAME_MAX])
+/* KERNELTALK_IOC_INFO - describe the room this file is a member of. */
+#define KERNELTALK_IOC_INFO \
+	_IOR(KERNELTALK_IOC_MAGIC, 0x01, struct kerneltalk_room_info)
+/* KERNELTALK_IOC_SET_FLAGS - set KERNELTALK_F_* (other bits: -EINVAL). */
+#define KERNELTALK_IOC_SET_FLAGS \
+	_IOW(KERNELTALK_IOC_MAGIC, 0x02, __u32)
+/* KERNELTALK_IOC_GET_FLAGS - read this file's KERNELTALK_F_* bits. */
+#define KERNELTALK_IOC_GET_FLAGS \
+	_IOR(KERNELTALK_IOC_MAGIC, 0x03, __u32)
+/*
+ * KERNELTALK_IOC_SET_POLICY - set the room's KERNELTALK_POLICY_* (other
+ * values: -EINVAL).  Only the room's creator (the uid that created a named
+ * room, the node's owner for a default room) or CAP_SYS_ADMIN: else -EPERM.
+ */
+#define KERNELTALK_IOC_SET_POLICY \
+	_IOW(KERNELTALK_IOC_MAGIC, 0x04, __u32)
+
+#endif /* _UAPI_LINUX_KERNELTALK_H */

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * KernelTalk internals shared by the module's files.
+ *
+ * Objects
+ *   struct kt_room    a room: its members and a ring of messages
+ *   struct kt_msg     one posted message, reference counted
+ *   struct kt_member  one open file of the device (file->private_data)
+ *
+ * Locking, outermost first:
+ *   kt_member.lock (mutex)  serialises the calls made on one file (read,
+ *                           write, ioctl, llseek, poll) and guards
+ *                           member->room and member->pending.
+ *   kt_rooms_lock (mutex)   guards the room registry (kt_rooms, kt_nr_rooms)
+ *                           and membership changes: a room is looked up,
+ *                           joined, left and freed only under it.
+ *   kt_room.lock (spinlock) guards everything else in a room, the cursors
+ *                           (kt_member.seq, .lost) of its members and
+ *                           their wake_gen.  Held only for short,
+ *                           non-sleeping work: never across copy_*_user,
+ *                           allocation or waiting.
+ * Readers take a reference on a message under kt_room.lock and copy it out
+ * after dropping it, so readers of one room copy in parallel and a reader
+ * never holds up a writer.  Each member has its own wait queue: files may
+ * move between rooms (KERNELTALK_IOC_JOIN) and rooms may be freed, but a
+ * file's wait queue lives exactly as long as the file, so poll/epoll
+ * entries can never point into freed memory.  Sleepers wait for their
+ * wake_gen to change, which every waker bumps under kt_room.lock, so the
+ * wait condition itself touches no room and takes no lock.
+ */
+#ifndef KT_H
+#define KT_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+
+#include <linux/kerneltalk.h>
+
+struct file;
+struct inode;
+struct pid;
+
+/* Ring bytes one message occupies: the record header plus its payload. */
+#define KT_RECORD_SIZE(len)	(sizeof(struct kerneltalk_msg) + (len))
+
+/* Module parameters, validated once at load and constant afterwards. */
+extern unsigned int kt_capacity;
+extern unsigned int kt_max_msg;
+extern unsigned int kt_max_rooms;
+extern unsigned int kt_policy;
+
+/* Identity of a device node: rooms outlive inodes, so no inode pointer. */
+struct kt_node_key {
+	dev_t dev;
+	unsigned long ino;
+	u32 generation;
+};
+
+struct kt_msg {
+	refcount_t ref;
+	u64 seq;
+	u64 time_ns;
+	u64 origin;		/* kt_member.id of the posting file */
+	kuid_t uid;
+	struct pid *pid;	/* poster's thread group, referenced */
+	char comm[KERNELTALK_COMM_LEN];
+	u32 len;
+	u8 data[];
+};
+
+struct kt_room {
+	/* Registry fields, under kt_rooms_lock. */
+	struct list_head link;		/* in kt_rooms */
+	char name[KERNELTALK_NAME_MAX];	/* "" for a node's default room */
+	struct kt_node_key node;	/* valid when name is "" */
+	kuid_t creator;
+
+	spinlock_t lock;
+	/* The following fields are protected by lock. */
+	struct list_head members;	/* kt_member.link */
+	unsigned int nr_members;
+	u32 policy;
+	bool full;			/* a post or poll found no space */
+	struct kt_msg **slots;		/* the ring, NULL until the first post */
+	u32 used;			/* KT_RECORD_SIZE() of retained messages */
+	u64 first_seq;			/* oldest retained message */
+	u64 next_seq;
+	u64 posted;
+	u64 dropped;
+};
+
+struct kt_member {
+	struct mutex lock;
+	/* Protected by lock (and kt_rooms_lock to change room). */
+	struct kt_room *room;
+	struct kt_msg *pending;	/* message being read, referenced */
+	u32 pending_off;	/* bytes of it already read (stream mode) */
+	u64 pending_lost;	/* lost count reported with it (record mode) */
+
+	/* Protected by room->lock. */
+	struct list_head link;	/* in room->members */
+	u64 seq;		/* next message this member reads */
+	u64 lost;		/* overwritten before this member read them */
+	unsigned long wake_gen;
+
+	/* Constant after open. */
+	wait_queue_head_t wait;
+	u64 id;			/* unique per open file, for KERNELTALK_MSG_OWN */
+	struct kt_node_key node;
+	kuid_t node_owner;
+	struct inode *inode;	/* the opened node, pinned by the file */
+	bool reader;		/* opened for reading */
+	u32 flags;		/* KERNELTALK_F_*, READ_ONCE/WRITE_ONCE */
+};
+
+/* kt_room.c: rooms and their rings */
+int kt_rooms_init(void);
+void kt_rooms_exit(void);
+bool kt_room_name_valid(const char *name);
+int kt_room_join(struct kt_member *m, const char *name);
+void kt_room_leave(struct kt_member *m);
+
+struct kt_msg *kt_msg_alloc(size_t len);
+void kt_msg_put(struct kt_msg *msg);
+void kt_member_drop_pending(struct kt_member *m);
+int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen);
+int kt_room_fetch(struct kt_member *m, unsigned long *gen);
+__poll_t kt_room_poll(struct kt_member *m);
+void kt_room_seek(struct kt_member *m, bool history);
+void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info);
+int kt_room_set_policy(struct kt_member *m, u32 policy);
+
+/* kt_ioctl.c */
+long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* kt_fops.c */
+extern const struct file_operations kt_fops;
+
+#endif /* KT_H */

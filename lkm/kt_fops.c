@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KernelTalk file operations: every open file is a member of one room.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/pid_namespace.h>
+#include <linux/poll.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+
+#include "kt.h"
+
+static atomic64_t kt_member_ids = ATOMIC64_INIT(0);
+
+static int kt_open(struct inode *inode, struct file *file)
+{
+	struct kt_member *m;
+	int ret;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return -ENOMEM;
+	mutex_init(&m->lock);
+	init_waitqueue_head(&m->wait);
+	m->id = atomic64_inc_return(&kt_member_ids);
+	m->node.dev = inode->i_sb->s_dev;
+	m->node.ino = inode->i_ino;
+	m->node.generation = inode->i_generation;
+	m->node_owner = inode->i_uid;
+	m->inode = inode;
+	m->reader = file->f_mode & FMODE_READ;
+
+	mutex_lock(&m->lock);
+	ret = kt_room_join(m, "");
+	mutex_unlock(&m->lock);
+	if (ret) {
+		mutex_destroy(&m->lock);
+		kfree(m);
+		return ret;
+	}
+	file->private_data = m;
+	return 0;
+}
+
+/* Last reference to the file: no call on it can be running any more. */
+static int kt_release(struct inode *inode, struct file *file)
+{
+	struct kt_member *m = file->private_data;
+
+	kt_room_leave(m);
+	if (m->pending)
+		kt_msg_put(m->pending);
+	mutex_destroy(&m->lock);
+	kfree(m);
+	return 0;
+}
+
+/* The record header of @msg as the calling reader sees it. */
+static void kt_msg_header(const struct kt_member *m, const struct kt_msg *msg,
+			  struct kerneltalk_msg *hdr)
+{
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->seq = msg->seq;
+	hdr->time_ns = msg->time_ns;
+	hdr->len = msg->len;
+	hdr->uid = from_kuid_munged(current_user_ns(), msg->uid);
+	hdr->pid = pid_nr_ns(msg->pid, task_active_pid_ns(current));
+	hdr->flags = msg->origin == m->id ? KERNELTALK_MSG_OWN : 0;
+	hdr->lost = m->pending_lost;
+	memcpy(hdr->comm, msg->comm, sizeof(hdr->comm));
+}
+
+/*
+ * Copies out (part of) the member's pending message, fetching the next one
+ * first if there is none.  The message stays pending until all of it has
+ * been copied, so a short buffer (-EMSGSIZE) or a fault loses nothing.
+ */
+static ssize_t kt_read_locked(struct kt_member *m, char __user *buf,
+			      size_t count, unsigned long *gen)
+{
+	struct kerneltalk_msg hdr;
+	struct kt_msg *msg;
+	size_t n, left;
+	int ret;
+
+	lockdep_assert_held(&m->lock);
+	if (!m->pending) {
+		ret = kt_room_fetch(m, gen);
+		if (ret)
+			return ret;
+	}
+	msg = m->pending;
+
+	if (READ_ONCE(m->flags) & KERNELTALK_F_RECORDS) {
+		n = KT_RECORD_SIZE(msg->len);
+		if (count < n)
+			return -EMSGSIZE;
+		kt_msg_header(m, msg, &hdr);
+		if (copy_to_user(buf, &hdr, sizeof(hdr)) ||
+		    copy_to_user(buf + sizeof(hdr), msg->data, msg->len))
+			return -EFAULT;
+		kt_member_drop_pending(m);
+		return n;
+	}
+
+	n = min_t(size_t, count, msg->len - m->pending_off);
+	left = copy_to_user(buf, msg->data + m->pending_off, n);
+	/* Bytes already copied win over a late fault. */
+	if (left == n)
+		return -EFAULT;
+	n -= left;
+	m->pending_off += n;
+	if (m->pending_off == msg->len)
+		kt_member_drop_pending(m);
+	return n;
+}
+
+static ssize_t kt_read(struct file *file, char __user *buf, size_t count,
+		       loff_t *ppos)
+{
+	struct kt_member *m = file->private_data;
+	unsigned long gen;
+	ssize_t ret;
+
+	if (!count)
+		return 0;
+	for (;;) {
+		if (mutex_lock_interruptible(&m->lock))
+			return -ERESTARTSYS;
+		ret = kt_read_locked(m, buf, count, &gen);
+		mutex_unlock(&m->lock);
+		if (ret != -EAGAIN || (file->f_flags & O_NONBLOCK))
+			return ret;
+		if (wait_event_interruptible(m->wait,
+					     READ_ONCE(m->wake_gen) != gen))
+			return -ERESTARTSYS;
+	}
+}
+
+static ssize_t kt_write(struct file *file, const char __user *buf,
+			size_t count, loff_t *ppos)
+{
+	struct kt_member *m = file->private_data;
+	struct kt_msg *msg;
+	unsigned long gen;
+	ssize_t ret;
+
+	if (!count)
+		return 0;
+	if (count > kt_max_msg)
+		return -EMSGSIZE;
+	/* Copy in before any lock: a fault must not stall the room. */
+	msg = kt_msg_alloc(count);
+	if (!msg)
+		return -ENOMEM;
+	if (copy_from_user(msg->data, buf, count)) {
+		ret = -EFAULT;
+		goto out_put_msg;
+	}
+	for (;;) {
+		if (mutex_lock_interruptible(&m->lock)) {
+			ret = -ERESTARTSYS;
+			goto out_put_msg;
+		}
+		ret = kt_room_post(m, msg, &gen);
+		mutex_unlock(&m->lock);
+		if (!ret)
+			return count;
+		if (ret != -EAGAIN || (file->f_flags & O_NONBLOCK))
+			goto out_put_msg;
+		if (wait_event_interruptible(m->wait,
+					     READ_ONCE(m->wake_gen) != gen)) {
+			ret = -ERESTARTSYS;
+			goto out_put_msg;
+		}
+	}
+out_put_msg:
+	kt_msg_put(msg);
+	return ret;
+}
+
+static __poll_t kt_poll(struct file *file, poll_table *wait)
+{
+	struct kt_member *m = file->private_data;
+	__poll_t mask;
+
+	poll_wait(file, &m->wait, wait);
+	mutex_lock(&m->lock);
+	mask = kt_room_poll(m);
+	if (m->pending)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	mutex_unlock(&m->lock);
+	return mask;
+}
+
+/* Only the two cursor moves /dev/kmsg also knows: history and end. */
+static loff_t kt_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct kt_member *m = file->private_data;
+
+	if (offset || (whence != SEEK_SET && whence != SEEK_END))
+		return -EINVAL;
+	if (mutex_lock_interruptible(&m->lock))
+		return -ERESTARTSYS;
+	kt_room_seek(m, whence == SEEK_SET);
+	mutex_unlock(&m->lock);
+	return 0;
+}
+
+const struct file_operations kt_fops = {
+	.owner = THIS_MODULE,
+	.open = kt_open,
+	.release = kt_release,
+	.read = kt_read,
+	.write = kt_write,
+	.poll = kt_poll,
+	.llseek = kt_llseek,
+	.unlocked_ioctl = kt_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};

@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KernelTalk rooms: the registry of rooms, their members, and the ring of
+ * messages each room retains.  Lock rules are in kt.h.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/ctype.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+
+#include "kt.h"
+
+static_assert(KERNELTALK_COMM_LEN == TASK_COMM_LEN);
+
+/* Guards kt_rooms and kt_nr_rooms, see kt.h for the lock order. */
+static DEFINE_MUTEX(kt_rooms_lock);
+static LIST_HEAD(kt_rooms);
+static unsigned int kt_nr_rooms;
+
+/*
+ * Slots of every room's ring: a power of two above the most messages
+ * kt_capacity can retain, so sequence numbers index it directly.
+ */
+static unsigned int kt_nr_slots;
+
+struct kt_msg *kt_msg_alloc(size_t len)
+{
+	struct kt_msg *msg;
+
+	/* Charged to the poster: its messages are its memory. */
+	msg = kmalloc(struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
+	if (!msg)
+		return NULL;
+	refcount_set(&msg->ref, 1);
+	msg->len = len;
+	msg->uid = current_euid();
+	msg->pid = get_pid(task_tgid(current));
+	get_task_comm(msg->comm, current);
+	return msg;
+}
+
+void kt_msg_put(struct kt_msg *msg)
+{
+	if (refcount_dec_and_test(&msg->ref)) {
+		put_pid(msg->pid);
+		kfree(msg);
+	}
+}
+
+void kt_member_drop_pending(struct kt_member *m)
+{
+	lockdep_assert_held(&m->lock);
+	if (m->pending) {
+		kt_msg_put(m->pending);
+		m->pending = NULL;
+	}
+}
+
+static struct kt_msg **kt_slot(struct kt_room *room, u64 seq)
+{
+	return &room->slots[seq & (kt_nr_slots - 1)];
+}
+
+/* Wakes every member whose wait ended: see wake_gen in kt.h. */
+static void kt_member_wake(struct kt_member *m, __poll_t events)
+{
+	WRITE_ONCE(m->wake_gen, m->wake_gen + 1);
+	wake_up_interruptible_poll(&m->wait, events);
+}
+
+/* A post landed: wake the members that will read it. */
+static void kt_room_wake_readers(struct kt_room *room, struct kt_member *poster)
+{
+	struct kt_member *m;
+
+	lockdep_assert_held(&room->lock);
+	list_for_each_entry(m, &room->members, link) {
+		if (!m->reader ||
+		    (m == poster && (READ_ONCE(m->flags) & KERNELTALK_F_NOECHO)))
+			continue;
+		kt_member_wake(m, EPOLLIN | EPOLLRDNORM);
+	}
+}
+
+/*
+ * Space may have come free (a reader moved on or left, the policy changed):
+ * wake posters and pollers, if any found the room full.
+ */
+static void kt_room_wake_writers(struct kt_room *room)
+{
+	struct kt_member *m;
+
+	lockdep_assert_held(&room->lock);
+	if (!room->full)
+		return;
+	room->full = false;
+	list_for_each_entry(m, &room->members, link)
+		kt_member_wake(m, EPOLLOUT | EPOLLWRNORM);
+}
+
+/* Moves a NOECHO member past its own messages; true if it moved. */
+static bool kt_member_skip_own(struct kt_room *room, struct kt_member *m)
+{
+	u64 seq = m->seq;
+
+	lockdep_assert_held(&room->lock);
+	if (!(READ_ONCE(m->flags) & KERNELTALK_F_NOECHO) ||
+	    seq < room->first_seq)
+		return false;
+	while (seq < room->next_seq && (*kt_slot(room, seq))->origin == m->id)
+		seq++;
+	if (seq == m->seq)
+		return false;
+	m->seq = seq;
+	return true;
+}
+
+/* The oldest message some reading member has still to read. */
+static u64 kt_room_min_cursor(struct kt_room *room)
+{
+	struct kt_member *m;
+	u64 min = room->next_seq;
+
+	lockdep_assert_held(&room->lock);
+	list_for_each_entry(m, &room->members, link) {
+		if (!m->reader)
+			continue;
+		/* Own messages a NOECHO member will never read hold nothing. */
+		kt_member_skip_own(room, m);
+		if (m->seq < min)
+			min = m->seq;
+	}
+	return min;
+}
+
+/*
+ * Whether a record of @size ring bytes fits once the messages no reading
+ * member still needs (under OVERWRITE: any) are recycled.
+ */
+static bool kt_room_fits(struct kt_room *room, u32 size)
+{
+	u32 free = kt_capacity - room->used;
+	u64 seq, limit;
+
+	lockdep_assert_held(&room->lock);
+	if (free >= size || room->policy == KERNELTALK_POLICY_OVERWRITE)
+		return true;
+	limit = kt_room_min_cursor(room);
+	for (seq = room->first_seq; seq < limit && free < size; seq++)
+		free += KT_RECORD_SIZE((*kt_slot(room, seq))->len);
+	return free >= size;
+}
+
+/* Recycles the oldest message; counts it if a reader had not read it. */
+static void kt_room_drop_oldest(struct kt_room *room, u64 min_cursor)
+{
+	struct kt_msg **slot = kt_slot(room, room->first_seq);
+	struct kt_msg *msg = *slot;
+
+	lockdep_assert_held(&room->lock);
+	*slot = NULL;
+	room->used -= KT_RECORD_SIZE(msg->len);
+	if (msg->seq >= min_cursor)
+		room->dropped++;
+	room->first_seq++;
+	kt_msg_put(msg);
+}
+
+/*
+ * Posts @msg, taking over the caller's reference.  -EAGAIN when it must
+ * wait for readers; *gen is then the wake_gen to wait on.
+ */
+int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
+{
+	struct kt_room *room = m->room;
+	u32 size = KT_RECORD_SIZE(msg->len);
+	struct kt_msg **slots = NULL;
+	u64 min_cursor;
+
+	lockdep_assert_held(&m->lock);
+	/* The ring is allocated on first post, outside the spinlock. */
+	if (!READ_ONCE(room->slots)) {
+		slots = kvcalloc(kt_nr_slots, sizeof(*slots), GFP_KERNEL_ACCOUNT);
+		if (!slots)
+			return -ENOMEM;
+	}
+
+	spin_lock(&room->lock);
+	if (!room->slots) {
+		WRITE_ONCE(room->slots, slots);
+		slots = NULL;
+	}
+	if (!kt_room_fits(room, size)) {
+		room->full = true;
+		*gen = m->wake_gen;
+		spin_unlock(&room->lock);
+		kvfree(slots);
+		return -EAGAIN;
+	}
+	min_cursor = kt_room_min_cursor(room);
+	while (kt_capacity - room->used < size)
+		kt_room_drop_oldest(room, min_cursor);
+
+	msg->seq = room->next_seq++;
+	msg->time_ns = ktime_get_real_ns();
+	msg->origin = m->id;
+	*kt_slot(room, msg->seq) = msg;
+	room->used += size;
+	room->posted++;
+	kt_room_wake_readers(room, m);
+	spin_unlock(&room->lock);
+	kvfree(slots);
+	return 0;
+}
+
+/*
+ * Takes the member's next message into m->pending.  -EAGAIN when there is
+ * none (*gen is then the wake_gen to wait on); -EPIPE once, in stream mode,
+ * after messages were overwritten before this member read them.
+ */
+int kt_room_fetch(struct kt_member *m, unsigned long *gen)
+{
+	struct kt_room *room = m->room;
+	struct kt_msg *msg;
+	int ret = 0;
+
+	lockdep_assert_held(&m->lock);
+	spin_lock(&room->lock);
+	if (m->seq < room->first_seq) {
+		m->lost += room->first_seq - m->seq;
+		m->seq = room->first_seq;
+		if (!(READ_ONCE(m->flags) & KERNELTALK_F_RECORDS)) {
+			m->lost = 0;
+			ret = -EPIPE;
+			goto out_unlock;
+		}
+	}
+	kt_member_skip_own(room, m);
+	if (m->seq == room->next_seq) {
+		*gen = m->wake_gen;
+		ret = -EAGAIN;
+		goto out_unlock;
+	}
+	msg = *kt_slot(room, m->seq);
+	refcount_inc(&msg->ref);
+	m->seq++;
+	m->pending = msg;
+	m->pending_off = 0;
+	m->pending_lost = m->lost;
+	m->lost = 0;
+	kt_room_wake_writers(room);
+out_unlock:
+	spin_unlock(&room->lock);
+	return ret;
+}
+
+__poll_t kt_room_poll(struct kt_member *m)
+{
+	struct kt_room *room = m->room;
+	__poll_t mask = 0;
+
+	lockdep_assert_held(&m->lock);
+	spin_lock(&room->lock);
+	if (m->reader) {
+		if (m->seq < room->first_seq) {
+			mask |= EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLPRI;
+		} else {
+			if (kt_member_skip_own(room, m))
+				kt_room_wake_writers(room);
+			if (m->seq != room->next_seq)
+				mask |= EPOLLIN | EPOLLRDNORM;
+		}
+	}
+	if (kt_room_fits(room, KT_RECORD_SIZE(kt_max_msg)))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	else
+		room->full = true;
+	spin_unlock(&room->lock);
+	return mask;
+}
+
+void kt_room_seek(struct kt_member *m, bool history)
+{
+	struct kt_room *room = m->room;
+
+	lockdep_assert_held(&m->lock);
+	kt_member_drop_pending(m);
+	spin_lock(&room->lock);
+	m->seq = history ? room->first_seq : room->next_seq;
+	m->lost = 0;
+	if (!history)
+		kt_room_wake_writers(room);
+	spin_unlock(&room->lock);
+}
+
+void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info)
+{
+	struct kt_room *room = m->room;
+
+	lockdep_assert_held(&m->lock);
+	memset(info, 0, sizeof(*info));
+	strscpy(info->name, room->name, sizeof(info->name));
+	info->capacity = kt_capacity;
+	info->max_msg = kt_max_msg;
+	spin_lock(&room->lock);
+	info->members = room->nr_members;
+	info->policy = room->policy;
+	info->used = room->used;
+	info->first_seq = room->first_seq;
+	info->next_seq = room->next_seq;
+	info->posted = room->posted;
+	info->dropped = room->dropped;
+	spin_unlock(&room->lock);
+}
+
+int kt_room_set_policy(struct kt_member *m, u32 policy)
+{
+	struct kt_room *room = m->room;
+
+	lockdep_assert_held(&m->lock);
+	if (policy != KERNELTALK_POLICY_BLOCK &&
+	    policy != KERNELTALK_POLICY_OVERWRITE)
+		return -EINVAL;
+	if (!uid_eq(current_euid(), room->creator) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	spin_lock(&room->lock);
+	room->policy = policy;
+	kt_room_wake_writers(room);
+	spin_unlock(&room->lock);
+	return 0;
+}
+
+bool kt_room_name_valid(const char *name)
+{
+	size_t len = strnlen(name, KERNELTALK_NAME_MAX);
+	size_t i;
+
+	if (!len || len >= KERNELTALK_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("._-", name[i]))
+			return false;
+	return true;
+}
+
+static struct kt_room *kt_room_find(const char *name,
+				    const struct kt_node_key *node)
+{
+	struct kt_room *room;
+
+	lockdep_assert_held(&kt_rooms_lock);
+	list_for_each_entry(room, &kt_rooms, link) {
+		if (strcmp(room->name, name))
+			continue;
+		if (name[0] || (room->node.dev == node->dev &&
+				room->node.ino == node->ino &&
+				room->node.generation == node->generation))
+			return room;
+	}
+	return NULL;
+}
+
+static struct kt_room *kt_room_create(const char *name, struct kt_member *m)
+{
+	struct kt_room *room;
+
+	lockdep_assert_held(&kt_rooms_lock);
+	if (kt_nr_rooms >= kt_max_rooms)
+		return ERR_PTR(-ENOSPC);
+	room = kzalloc(sizeof(*room), GFP_KERNEL_ACCOUNT);
+	if (!room)
+		return ERR_PTR(-ENOMEM);
+	strscpy(room->name, name, sizeof(room->name));
+	if (name[0]) {
+		room->creator = current_euid();
+	} else {
+		room->node = m->node;
+		room->creator = m->node_owner;
+	}
+	spin_lock_init(&room->lock);
+	INIT_LIST_HEAD(&room->members);
+	room->policy = kt_policy;
+	room->first_seq = 1;
+	room->next_seq = 1;
+	list_add_tail(&room->link, &kt_rooms);
+	kt_nr_rooms++;
+	return room;
+}
+
+static void kt_room_free(struct kt_room *room)
+{
+	lockdep_assert_held(&kt_rooms_lock);
+	list_del(&room->link);
+	kt_nr_rooms--;
+	while (room->first_seq != room->next_seq)
+		kt_room_drop_oldest(room, room->next_seq);
+	kvfree(room->slots);
+	kfree(room);
+}
+
+/* Adds @m to @room with its cursor past the newest message. */
+static void kt_room_add(struct kt_room *room, struct kt_member *m)
+{
+	lockdep_assert_held(&kt_rooms_lock);
+	spin_lock(&room->lock);
+	list_add_tail(&m->link, &room->members);
+	room->nr_members++;
+	m->seq = room->next_seq;
+	m->lost = 0;
+	/* A read or post of this file waiting elsewhere must look again. */
+	kt_member_wake(m, EPOLLIN | EPOLLOUT);
+	spin_unlock(&room->lock);
+	m->room = room;
+}
+
+/*
+ * Removes @m from its room and frees the room when nothing keeps it: no
+ * member and no message, or no member and its node is gone.
+ */
+static void kt_room_del(struct kt_member *m)
+{
+	struct kt_room *room = m->room;
+	bool unused;
+
+	lockdep_assert_held(&kt_rooms_lock);
+	spin_lock(&room->lock);
+	list_del(&m->link);
+	room->nr_members--;
+	if (m->reader)
+		kt_room_wake_writers(room);
+	unused = !room->nr_members &&
+		 (room->first_seq == room->next_seq ||
+		  (!room->name[0] && !READ_ONCE(m->inode->i_nlink)));
+	spin_unlock(&room->lock);
+	m->room = NULL;
+	if (unused)
+		kt_room_free(room);
+}
+
+/*
+ * Moves @m into the room called @name ("": its node's default room),
+ * creating it if need be.  Rejoining a room moves the cursor to its end.
+ */
+int kt_room_join(struct kt_member *m, const char *name)
+{
+	struct kt_room *room;
+	int ret = 0;
+
+	lockdep_assert_held(&m->lock);
+	mutex_lock(&kt_rooms_lock);
+	room = kt_room_find(name, &m->node);
+	if (!room) {
+		room = kt_room_create(name, m);
+		if (IS_ERR(room)) {
+			ret = PTR_ERR(room);
+			goto out_unlock;
+		}
+	}
+	if (room == m->room) {
+		kt_room_seek(m, false);
+		goto out_unlock;
+	}
+	kt_member_drop_pending(m);
+	if (m->room)
+		kt_room_del(m);
+	kt_room_add(room, m);
+out_unlock:
+	mutex_unlock(&kt_rooms_lock);
+	return ret;
+}
+
+void kt_room_leave(struct kt_member *m)
+{
+	mutex_lock(&kt_rooms_lock);
+	kt_room_del(m);
+	mutex_unlock(&kt_rooms_lock);
+}
+
+/* /proc/kerneltalk: one line per room, readable by anyone. */
+static void *kt_proc_start(struct seq_file *seq, loff_t *pos)
+{
+	mutex_lock(&kt_rooms_lock);
+	return seq_list_start_head(&kt_rooms, *pos);
+}
+
+static void *kt_proc_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	return seq_list_next(v, &kt_rooms, pos);
+}
+
+static void kt_proc_stop(struct seq_file *seq, void *v)
+{
+	mutex_unlock(&kt_rooms_lock);
+}
+
+static int kt_proc_show(struct seq_file *seq, void *v)
+{
+	struct kt_room *room;
+
+	if (v == &kt_rooms) {
+		seq_puts(seq, "name device inode members policy messages used posted dropped\n");
+		return 0;
+	}
+	room = list_entry(v, struct kt_room, link);
+	if (room->name[0])
+		seq_printf(seq, "%s - -", room->name);
+	else
+		seq_printf(seq, "- %u:%u %lu", MAJOR(room->node.dev),
+			   MINOR(room->node.dev), room->node.ino);
+	spin_lock(&room->lock);
+	seq_printf(seq, " %u %s %llu %u %llu %llu\n", room->nr_members,
+		   room->policy == KERNELTALK_POLICY_BLOCK ? "block" : "overwrite",
+		   room->next_seq - room->first_seq, room->used, room->posted,
+		   room->dropped);
+	spin_unlock(&room->lock);
+	return 0;
+}
+
+static const struct seq_operations kt_proc_ops = {
+	.start = kt_proc_start,
+	.next = kt_proc_next,
+	.stop = kt_proc_stop,
+	.show = kt_proc_show,
+};
+
+int kt_rooms_init(void)
+{
+	kt_nr_slots = roundup_pow_of_two(kt_capacity / KT_RECORD_SIZE(1) + 1);
+	if (!proc_create_seq("kerneltalk", 0444, NULL, &kt_proc_ops))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Module unload: no file is open any more, so no room has members. */
+void kt_rooms_exit(void)
+{
+	struct kt_room *room, *tmp;
+
+	remove_proc_entry("kerneltalk", NULL);
+	mutex_lock(&kt_rooms_lock);
+	list_for_each_entry_safe(room, tmp, &kt_rooms, link)
+		kt_room_free(room);
+	mutex_unlock(&kt_rooms_lock);
+}
