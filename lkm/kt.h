@@ -81,7 +81,7 @@ struct kt_room {
 	struct kt_node_key node;	/* valid when name is "" */
 	kuid_t creator;
 
-	spinlock_t lock;
+	spinlock_t lock;		/* see the lock order above */
 	/* The following fields are protected by lock. */
 	struct list_head members;	/* kt_member.link */
 	unsigned int nr_members;
@@ -96,7 +96,7 @@ struct kt_room {
 };
 
 struct kt_member {
-	struct mutex lock;
+	struct mutex lock;	/* see the lock order above */
 	/* Protected by lock (and kt_rooms_lock to change room). */
 	struct kt_room *room;
 	struct kt_msg *pending;	/* message being read, referenced */

@@ -39,8 +39,8 @@
 #define KERNELTALK_COMM_LEN	16
 
 /* Per-file flags (KERNELTALK_IOC_SET_FLAGS / KERNELTALK_IOC_GET_FLAGS). */
-#define KERNELTALK_F_RECORDS	(1U << 0)	/* read() returns records */
-#define KERNELTALK_F_NOECHO	(1U << 1)	/* skip own messages */
+#define KERNELTALK_F_RECORDS	0x1U	/* read() returns records */
+#define KERNELTALK_F_NOECHO	0x2U	/* skip own messages */
 #define KERNELTALK_F_ALL	(KERNELTALK_F_RECORDS | KERNELTALK_F_NOECHO)
 
 /* Room flow-control policies (KERNELTALK_IOC_SET_POLICY). */
@@ -48,7 +48,7 @@
 #define KERNELTALK_POLICY_OVERWRITE	1	/* oldest messages go */
 
 /* struct kerneltalk_msg.flags */
-#define KERNELTALK_MSG_OWN	(1U << 0)	/* posted through this file */
+#define KERNELTALK_MSG_OWN	0x1U	/* posted through this file */
 
 /**
  * struct kerneltalk_msg - header of one message in record mode
