@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+using System;
+using Mono.Unix;
+using Mono.Unix.Native;
+
+namespace KernelTalk.Device
+{
+    /// <summary>
+    /// The Linux errno values the device layer tells apart (x86-64/generic
+    /// numbering; the module is Linux-only).  Plain ints keep the mapping
+    /// table readable and testable without the Mono.Posix native helper.
+    /// </summary>
+    internal static class Errnos
+    {
+        public const int EPERM = 1;
+        public const int ENOENT = 2;
+        public const int EINTR = 4;
+        public const int EIO = 5;
+        public const int ENXIO = 6;
+        public const int EBADF = 9;
+        public const int EAGAIN = 11;
+        public const int EACCES = 13;
+        public const int EFAULT = 14;
+        public const int EBUSY = 16;
+        public const int ENODEV = 19;
+        public const int EINVAL = 22;
+        public const int ENOTTY = 25;
+        public const int ENOSPC = 28;
+        public const int EPIPE = 32;
+        public const int EMSGSIZE = 90;
+
+        /// <summary>Symbolic name and description, e.g. ("EAGAIN", "Resource temporarily unavailable").</summary>
+        public static (string Name, string Description) Describe(int errno)
+        {
+            Errno e;
+            try
+            {
+                e = NativeConvert.ToErrno(errno);
+            }
+            catch (Exception ex) when (ex is ArgumentException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                return ("errno " + errno, "unknown error");
+            }
+
+            string description;
+            try
+            {
+                description = UnixMarshal.GetErrorDescription(e);
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                description = e.ToString();
+            }
+            return (e.ToString(), description);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+// C# mirror of lkm/include/uapi/linux/kerneltalk.h.  The unit tests compare
+// every constant, size and field offset here with the header (parsed and
+// compiled with gcc), so a drift on either side fails the build's tests.
+using System.Runtime.InteropServices;
+
+namespace KernelTalk.Native
+{
+    /// <summary>Constants of the uapi header, same names without the prefix.</summary>
+    internal static class KernelTalkAbi
+    {
+        public const int NameMax = 32;        // KERNELTALK_NAME_MAX, NUL included
+        public const int CommLen = 16;        // KERNELTALK_COMM_LEN
+
+        public const uint FlagRecords = 1u << 0;   // KERNELTALK_F_RECORDS
+        public const uint FlagNoEcho = 1u << 1;    // KERNELTALK_F_NOECHO
+        public const uint FlagAll = FlagRecords | FlagNoEcho;
+
+        public const uint PolicyBlock = 0;      // KERNELTALK_POLICY_BLOCK
+        public const uint PolicyOverwrite = 1;  // KERNELTALK_POLICY_OVERWRITE
+
+        public const uint MsgOwn = 1u << 0;     // KERNELTALK_MSG_OWN
+
+        public const uint IocMagic = 0xC7;      // KERNELTALK_IOC_MAGIC
+
+        // asm-generic/ioctl.h encoding: nr 8 bits, type 8, size 14, dir 2.
+        private const int IocNrShift = 0;
+        private const int IocTypeShift = 8;
+        private const int IocSizeShift = 16;
+        private const int IocDirShift = 30;
+        private const uint IocWrite = 1;
+        private const uint IocRead = 2;
+
+        private static uint Ioc(uint dir, uint nr, int size) =>
+            (dir << IocDirShift) | (IocMagic << IocTypeShift) | (nr << IocNrShift) | ((uint)size << IocSizeShift);
+
+        public static readonly uint IocJoin = Ioc(IocWrite, 0x00, NameMax);
+        public static readonly uint IocInfo = Ioc(IocRead, 0x01, Marshal.SizeOf<RoomInfoNative>());
+        public static readonly uint IocSetFlags = Ioc(IocWrite, 0x02, sizeof(uint));
+        public static readonly uint IocGetFlags = Ioc(IocRead, 0x03, sizeof(uint));
+        public static readonly uint IocSetPolicy = Ioc(IocWrite, 0x04, sizeof(uint));
+
+        /// <summary>sizeof(struct kerneltalk_msg): the record header in record mode.</summary>
+        public static readonly int MsgHeaderSize = Marshal.SizeOf<MsgHeaderNative>();
+    }
+
+    /// <summary>struct kerneltalk_msg.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct MsgHeaderNative
+    {
+        public ulong Seq;
+        public ulong TimeNs;
+        public uint Len;
+        public uint Uid;
+        public uint Pid;
+        public uint Flags;
+        public ulong Lost;
+        public fixed byte Comm[KernelTalkAbi.CommLen];
+    }
+
+    /// <summary>struct kerneltalk_room_info.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct RoomInfoNative
+    {
+        public fixed byte Name[KernelTalkAbi.NameMax];
+        public uint Members;
+        public uint Policy;
+        public uint Capacity;
+        public uint Used;
+        public uint MaxMsg;
+        public uint Reserved;
+        public ulong FirstSeq;
+        public ulong NextSeq;
+        public ulong Posted;
+        public ulong Dropped;
+    }
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+using System;
+using System.Runtime.InteropServices;
+using Mono.Unix.Native;
+
+namespace KernelTalk.Native
+{
+    /// <summary>
+    /// The real system calls: Mono.Posix for the file calls, a direct libc
+    /// P/Invoke for ioctl (Mono.Posix has none).  EINTR is retried here, once,
+    /// for every call: the runtime uses signals internally (GC suspension),
+    /// and a caller never wants to see those.
+    /// </summary>
+    internal sealed class PosixDeviceIo : IDeviceIo
+    {
+        public static readonly PosixDeviceIo Instance = new();
+
+        private PosixDeviceIo()
+        {
+        }
+
+        public int Open(string path, OpenFlags flags)
+        {
+            int fd;
+            do
+            {
+                fd = Syscall.open(path, flags);
+            }
+            while (fd < 0 && Interrupted(out _));
+            return fd >= 0 ? fd : -LastErrno();
+        }
+
+        public int Close(int fd)
+        {
+            // Never retry close(): on Linux the descriptor is gone even on EINTR.
+            int r = Syscall.close(fd);
+            return r >= 0 ? r : -LastErrno();
+        }
+
+        public unsafe long Read(int fd, byte[] buffer, int offset, int count)
+        {
+            CheckRange(buffer, offset, count);
+            long r;
+            fixed (byte* p = buffer)
+            {
+                do
+                {
+                    r = Syscall.read(fd, p + offset, (ulong)count);
+                }
+                while (r < 0 && Interrupted(out _));
+            }
+            return r >= 0 ? r : -LastErrno();
+        }
+
+        public unsafe long Write(int fd, byte[] buffer, int offset, int count)
+        {
+            CheckRange(buffer, offset, count);
+            long r;
+            fixed (byte* p = buffer)
+            {
+                do
+                {
+                    r = Syscall.write(fd, p + offset, (ulong)count);
+                }
+                while (r < 0 && Interrupted(out _));
+            }
+            return r >= 0 ? r : -LastErrno();
+        }
+
+        public long SeekZero(int fd, SeekFlags whence)
+        {
+            long r = Syscall.lseek(fd, 0, whence);
+            return r >= 0 ? r : -LastErrno();
+        }
+
+        public int Poll(Pollfd[] fds, int timeoutMs)
+        {
+            // An EINTR here goes back to the caller's wait loop, which
+            // recomputes the remaining time before polling again.
+            int r = Syscall.poll(fds, timeoutMs);
+            return r >= 0 ? r : -LastErrno();
+        }
+
+        public int Pipe(out int readFd, out int writeFd)
+        {
+            int r = Syscall.pipe(out readFd, out writeFd);
+            if (r < 0)
+            {
+                return -LastErrno();
+            }
+
+            // Both ends non-blocking (a wake-up never blocks the Ctrl+C thread,
+            // draining never blocks the waiter) and close-on-exec (Install's
+            // child processes must not inherit them).
+            foreach (int fd in new[] { readFd, writeFd })
+            {
+                Syscall.fcntl(fd, FcntlCommand.F_SETFL, (int)NativeConvert.FromOpenFlags(OpenFlags.O_NONBLOCK));
+                Syscall.fcntl(fd, FcntlCommand.F_SETFD, 1 /* FD_CLOEXEC */);
+            }
+            return 0;
+        }
+
+        public int IoctlJoin(int fd, byte[] name)
+        {
+            if (name.Length != KernelTalkAbi.NameMax)
+            {
+                throw new ArgumentException("name buffer must be KERNELTALK_NAME_MAX bytes", nameof(name));
+            }
+            return Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocJoin, name));
+        }
+
+        public int IoctlInfo(int fd, out RoomInfoNative info) =>
+            Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocInfo, out info));
+
+        public int IoctlSetU32(int fd, uint request, uint value) =>
+            Result(LibC.ioctl(fd, (UIntPtr)request, ref value));
+
+        public int IoctlGetU32(int fd, uint request, out uint value)
+        {
+            value = 0;
+            return Result(LibC.ioctl(fd, (UIntPtr)request, ref value));
+        }
+
+        private static int Result(int r) => r >= 0 ? r : -Marshal.GetLastWin32Error();
+
+        private static int LastErrno() => NativeConvert.FromErrno(Stdlib.GetLastError());
+
+        private static bool Interrupted(out Errno errno)
+        {
+            errno = Stdlib.GetLastError();
+            return errno == Errno.EINTR;
+        }
+
+        private static void CheckRange(byte[] buffer, int offset, int count)
+        {
+            if (offset < 0 || count < 0 || offset > buffer.Length - count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(count));
+            }
+        }
+    }
+}
