@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+using System;
+using System.Management.Automation;
+using System.Threading;
+using KernelTalk.Device;
+
+namespace KernelTalk.Commands
+{
+    /// <summary>
+    /// What every KernelTalk cmdlet shares: the default device path, a
+    /// cancellation token that StopProcessing (Ctrl+C, another thread)
+    /// trips to end blocking waits at once, the member to use (a session's or
+    /// one opened for this command) and error reporting through the one
+    /// mapping in <see cref="DeviceErrors"/>.
+    /// </summary>
+    public abstract class KernelTalkCommandBase : PSCmdlet, IDisposable
+    {
+        public const string DefaultPath = "/dev/kerneltalk";
+
+        internal const string PathSet = "Path";
+        internal const string SessionSet = "Session";
+
+        private readonly CancellationTokenSource _stop = new();
+        private KernelTalkDevice? _ownDevice;
+        private bool _disposed;
+
+        internal CancellationToken StopToken => _stop.Token;
+
+        protected override void StopProcessing() => _stop.Cancel();
+
+        /// <summary>
+        /// Opens a member for this command only (closed in Dispose).  Opened
+        /// once per command, not per pipeline item: 'a','b' | Send posts both
+        /// through one open file.
+        /// </summary>
+        internal KernelTalkDevice OpenOwnDevice(string path, DeviceOpenOptions options)
+        {
+            if (_ownDevice is null)
+            {
+                string resolved = ResolveDevicePath(path);
+                _ownDevice = KernelTalkDevice.Open(resolved, options);
+            }
+            return _ownDevice;
+        }
+
+        /// <summary>A relative -Path is relative to the PowerShell location, not the process directory.</summary>
+        internal string ResolveDevicePath(string path) =>
+            path.StartsWith("/", StringComparison.Ordinal) ? path : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
+        internal void WriteKernelTalkError(Exception exception, object? target = null) =>
+            WriteError(DeviceErrors.ToErrorRecord(exception, target));
+
+        internal void ThrowKernelTalkError(Exception exception, object? target = null) =>
+            ThrowTerminatingError(DeviceErrors.ToErrorRecord(exception, target));
+
+        public void Dispose()
+        {
+            Dispose(true);
+            GC.SuppressFinalize(this);
+        }
+
+        protected virtual void Dispose(bool disposing)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            if (disposing)
+            {
+                _ownDevice?.Dispose();
+                _ownDevice = null;
+                _stop.Dispose();
+            }
+        }
+
+        /// <summary>Ends this command's own member early (EndProcessing); Dispose covers Ctrl+C and errors.</summary>
+        internal void CloseOwnDevice()
+        {
+            _ownDevice?.Dispose();
+            _ownDevice = null;
+        }
+    }
+}
