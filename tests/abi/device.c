@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers around the device: private nodes, posting and reading, the
+ * ioctls, module parameters and /proc/kerneltalk.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define KT_GROUP 0
+#include "harness.h"
+
+const char *kt_dev_path = "/dev/kerneltalk";
+
+__attribute__((constructor)) static void kt_dev_init(void)
+{
+	const char *p = getenv("KT_DEVICE");
+
+	if (p && *p)
+		kt_dev_path = p;
+}
+
+/* ---- private nodes ------------------------------------------------------- */
+
+/*
+ * Nodes go to /tmp; if /tmp is mounted nodev (open gives EACCES) they go
+ * to /dev instead, which is devtmpfs and always allows device nodes.
+ */
+static const char *kt_node_dir = "/tmp";
+
+void kt_node_remove(const char *path)
+{
+	/*
+	 * Hold the room while unlinking, then close: a deleted node's room is
+	 * freed at its last close, so the room (and any messages it kept)
+	 * does not outlive the case.
+	 */
+	int fd = open(path, O_WRONLY | O_NONBLOCK);
+
+	unlink(path);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void kt_node_cleanup(void *arg)
+{
+	kt_node_remove(arg);
+	free(arg);
+}
+
+void kt_node_new(struct kt_node *n)
+{
+	static int counter;
+	struct stat st;
+	int fd, tries;
+
+	ASSERT_OK(stat(kt_dev_path, &st));
+	ASSERT_TRUE(S_ISCHR(st.st_mode));
+	for (tries = 0; tries < 2; tries++) {
+		snprintf(n->path, sizeof(n->path), "%s/kt-abi.%d.%d",
+			 kt_node_dir, getpid(), counter++);
+		ASSERT_OK(mknod(n->path, S_IFCHR | 0666, st.st_rdev));
+		ASSERT_OK(chmod(n->path, 0666));	/* despite umask */
+		fd = open(n->path, O_WRONLY);
+		if (fd >= 0) {
+			close(fd);
+			kt_defer(kt_node_cleanup, strdup(n->path));
+			return;
+		}
+		unlink(n->path);
+		if (errno != EACCES)
+			break;
+		kt_node_dir = "/dev";
+	}
+	kt_fail(__FILE__, __LINE__, "cannot open a node made by mknod (%s)",
+		kt_errname(errno));
+	kt_abort();
+}
+
+/* ---- I/O ---------------------------------------------------------------- */
+
+int kt_open(const char *path, int flags)
+{
+	int fd = open(path, flags);
+
+	if (fd < 0) {
+		kt_fail(__FILE__, __LINE__, "open(%s, %#x): %s", path, flags,
+			kt_errname(errno));
+		kt_abort();
+	}
+	return fd;
+}
+
+void kt_post_len(int fd, char fill, size_t len)
+{
+	char *buf = malloc(len ? len : 1);
+	ssize_t r;
+
+	ASSERT_TRUE(buf != NULL);
+	memset(buf, fill, len);
+	r = write(fd, buf, len);
+	free(buf);
+	if (r != (ssize_t)len) {
+		kt_fail(__FILE__, __LINE__, "write of %zu bytes: got %zd (%s)",
+			len, r, r < 0 ? kt_errname(errno) : "short");
+		kt_abort();
+	}
+}
+
+void kt_post(int fd, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t r = write(fd, text, len);
+
+	if (r != (ssize_t)len) {
+		kt_fail(__FILE__, __LINE__, "post \"%s\": got %zd (%s)", text,
+			r, r < 0 ? kt_errname(errno) : "short");
+		kt_abort();
+	}
+}
+
+ssize_t kt_read_str(int fd, char *buf, size_t size)
+{
+	ssize_t r;
+
+	memset(buf, 0xcc, size);
+	r = read(fd, buf, size - 1);
+	if (r < 0) {
+		kt_fail(__FILE__, __LINE__, "read: %s", kt_errname(errno));
+		kt_abort();
+	}
+	buf[r] = '\0';
+	return r;
+}
+
+ssize_t kt_read_rec(int fd, struct kerneltalk_msg *hdr, void *payload,
+		    size_t cap)
+{
+	size_t size = KT_HDR + kt_max_msg() + 64;
+	char *buf = malloc(size);
+	ssize_t r;
+	int e;
+
+	ASSERT_TRUE(buf != NULL);
+	memset(buf, 0xcc, size);
+	memset(hdr, 0xcc, sizeof(*hdr));
+	r = read(fd, buf, size);
+	e = errno;
+	if (r >= KT_HDR) {
+		memcpy(hdr, buf, sizeof(*hdr));
+		if (payload) {
+			size_t n = (size_t)(r - KT_HDR);
+
+			if (n > cap)
+				n = cap;
+
+			memcpy(payload, buf + KT_HDR, n);
+		}
+		/* the kernel must not write past what it returns */
+		if (buf[r] != (char)0xcc)
+			kt_fail(__FILE__, __LINE__,
+				"record read wrote past its %zd bytes", r);
+	}
+	free(buf);
+	errno = e;
+	return r;
+}
+
+void kt_info(int fd, struct kerneltalk_room_info *info)
+{
+	memset(info, 0xcc, sizeof(*info));
+	ASSERT_OK(ioctl(fd, KERNELTALK_IOC_INFO, info));
+}
+
+void kt_set_flags(int fd, __u32 flags)
+{
+	ASSERT_OK(ioctl(fd, KERNELTALK_IOC_SET_FLAGS, &flags));
+}
+
+__u32 kt_get_flags(int fd)
+{
+	__u32 flags = 0xccccccccu;
+
+	ASSERT_OK(ioctl(fd, KERNELTALK_IOC_GET_FLAGS, &flags));
+	return flags;
+}
+
+void kt_set_policy(int fd, __u32 policy)
+{
+	ASSERT_OK(ioctl(fd, KERNELTALK_IOC_SET_POLICY, &policy));
+}
+
+void kt_join(int fd, const char *name)
+{
+	char buf[KERNELTALK_NAME_MAX];
+
+	memset(buf, 0, sizeof(buf));
+	strncpy(buf, name, sizeof(buf) - 1);
+	if (ioctl(fd, KERNELTALK_IOC_JOIN, buf)) {
+		kt_fail(__FILE__, __LINE__, "JOIN \"%s\": %s", name,
+			kt_errname(errno));
+		kt_abort();
+	}
+}
+
+void kt_set_nonblock(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	ASSERT_OK(fl);
+	ASSERT_OK(fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK));
+}
+
+bool kt_nothing_to_read(int fd)
+{
+	size_t size = KT_HDR + kt_max_msg() + 64;
+	int fl = fcntl(fd, F_GETFL);
+	char *buf = malloc(size);
+	ssize_t r;
+	int e;
+
+	ASSERT_TRUE(buf != NULL);
+	ASSERT_OK(fcntl(fd, F_SETFL, fl | O_NONBLOCK));
+	r = read(fd, buf, size);
+	e = errno;
+	fcntl(fd, F_SETFL, fl);
+	free(buf);
+	if (r == -1 && e == EAGAIN)
+		return true;
+	dprintf(STDERR_FILENO, "#   expected nothing to read, read gave %zd%s%s\n",
+		r, r < 0 ? " " : "", r < 0 ? kt_errname(e) : "");
+	return false;
+}
+
+short kt_poll(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int r = poll(&p, 1, timeout_ms);
+
+	ASSERT_OK(r);
+	return r ? p.revents : 0;
+}
+
+void kt_room_name(char *buf, const char *tag)
+{
+	snprintf(buf, KERNELTALK_NAME_MAX, "abi-%d-%s", getpid(), tag);
+}
+
+/* ---- module parameters ----------------------------------------------------- */
+
+long kt_param(const char *name)
+{
+	char path[128], buf[64];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/kerneltalk/parameters/%s",
+		 name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = strtol(buf, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/* From INFO of the device's default room: what the module really uses. */
+static void kt_limits(__u32 *capacity, __u32 *max_msg)
+{
+	static __u32 cap, msg;
+	static dev_t rdev;
+	struct kerneltalk_room_info info;
+	struct stat st;
+	int fd;
+
+	/* cache per loaded module instance (the module cases reload it) */
+	if (stat(kt_dev_path, &st) == 0 && cap && st.st_rdev == rdev)
+		goto out;
+	fd = kt_open(kt_dev_path, O_RDONLY);
+	kt_info(fd, &info);
+	close(fd);
+	cap = info.capacity;
+	msg = info.max_msg;
+	rdev = st.st_rdev;
+out:
+	if (capacity)
+		*capacity = cap;
+	if (max_msg)
+		*max_msg = msg;
+}
+
+__u32 kt_capacity(void)
+{
+	__u32 c;
+
+	kt_limits(&c, NULL);
+	return c;
+}
+
+__u32 kt_max_msg(void)
+{
+	__u32 m;
+
+	kt_limits(NULL, &m);
+	return m;
+}
+
+unsigned int kt_fit(size_t len)
+{
+	return kt_capacity() / (KT_HDR + len);
+}
+
+/* ---- /proc/kerneltalk ---------------------------------------------------- */
+
+/* The whole file (malloc'd, NUL-terminated), or NULL. */
+static char *kt_proc_read(void)
+{
+	size_t size = 0, cap = 4096;
+	char *buf = malloc(cap);
+	FILE *f = fopen("/proc/kerneltalk", "r");
+	size_t n;
+
+	if (!f || !buf) {
+		free(buf);
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	while ((n = fread(buf + size, 1, cap - size - 1, f)) > 0) {
+		size += n;
+		if (cap - size < 2) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			ASSERT_TRUE(buf != NULL);
+		}
+	}
+	fclose(f);
+	buf[size] = '\0';
+	return buf;
+}
+
+int kt_proc_rooms(void)
+{
+	char *buf = kt_proc_read(), *p;
+	int lines = 0;
+
+	if (!buf)
+		return -1;
+	for (p = buf; *p; p++)
+		if (*p == '\n')
+			lines++;
+	free(buf);
+	return lines - 1;	/* minus the header */
+}
+
+/* Find the first line (after the header) whose first fields match. */
+static bool kt_proc_find(const char *f0, const char *f1, const char *f2,
+			 char *line, size_t size)
+{
+	char *buf = kt_proc_read(), *save = NULL, *l;
+	bool first = true, found = false;
+
+	if (!buf)
+		return false;
+	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char a[64], b[64], c[64];
+
+		if (first) {
+			first = false;
+			continue;
+		}
+		if (sscanf(l, "%63s %63s %63s", a, b, c) != 3)
+			continue;
+		if (strcmp(a, f0) || (f1 && strcmp(b, f1)) ||
+		    (f2 && strcmp(c, f2)))
+			continue;
+		snprintf(line, size, "%s", l);
+		found = true;
+		break;
+	}
+	free(buf);
+	return found;
+}
+
+bool kt_proc_line_ino(dev_t dev, ino_t ino, char *line, size_t size)
+{
+	char d[32], i[32];
+
+	snprintf(d, sizeof(d), "%u:%u", major(dev), minor(dev));
+	snprintf(i, sizeof(i), "%lu", (unsigned long)ino);
+	return kt_proc_find("-", d, i, line, size);
+}
+
+bool kt_proc_line_node(const char *node, char *line, size_t size)
+{
+	struct stat st;
+
+	if (stat(node, &st))
+		return false;
+	return kt_proc_line_ino(st.st_dev, st.st_ino, line, size);
+}
+
+bool kt_proc_line_name(const char *name, char *line, size_t size)
+{
+	return kt_proc_find(name, NULL, NULL, line, size);
+}

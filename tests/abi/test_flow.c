@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Flow control: the BLOCK policy (waiting writers, O_NONBLOCK, signals),
+ * the OVERWRITE policy (-EPIPE, lost, dropped) and poll/epoll.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define KT_GROUP 20
+#include "harness.h"
+
+#define KT_POLLIN		(POLLIN | POLLRDNORM)
+#define KT_POLLOUT	(POLLOUT | POLLWRNORM)
+#define KT_POLLALL	(POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLPRI)
+
+/*
+ * Posts max_msg-byte messages (first byte: the index) on a non-blocking
+ * fd until the room refuses; returns how many went in.  limit stops
+ * the loop for policies that never refuse.
+ */
+static unsigned int post_until_full(int fd, unsigned int limit)
+{
+	size_t max = kt_max_msg();
+	char *buf = malloc(max);
+	unsigned int n;
+
+	ASSERT_TRUE(buf != NULL);
+	for (n = 0; n < limit; n++) {
+		ssize_t r;
+
+		memset(buf, 'a' + n % 26, max);
+		buf[0] = (char)n;
+		r = write(fd, buf, max);
+		if (r == -1 && errno == EAGAIN)
+			break;
+		if (r != (ssize_t)max) {
+			kt_fail(__FILE__, __LINE__, "post %u: %zd (%s)", n, r,
+				r < 0 ? kt_errname(errno) : "short");
+			kt_abort();
+		}
+	}
+	free(buf);
+	return n;
+}
+
+/* Reads one max_msg message in stream mode; returns its index byte. */
+static int read_indexed(int fd)
+{
+	size_t max = kt_max_msg();
+	char *buf = malloc(max);
+	ssize_t r;
+	int idx;
+
+	ASSERT_TRUE(buf != NULL);
+	r = read(fd, buf, max);
+	if (r != (ssize_t)max) {
+		kt_fail(__FILE__, __LINE__, "read: %zd (%s)", r,
+			r < 0 ? kt_errname(errno) : "short");
+		kt_abort();
+	}
+	idx = (unsigned char)buf[0];
+	free(buf);
+	return idx;
+}
+
+/*
+ * A BLOCK room filled to the brim: r is a reader that has read nothing,
+ * w a non-blocking writer, wb a blocking one.
+ */
+KT_FIXTURE(full) {
+	struct kt_node node;
+	int r, w, wb;
+	unsigned int k;
+};
+
+KT_SETUP(full)
+{
+	kt_node_new(&self->node);
+	self->r = kt_open(self->node.path, O_RDONLY);
+	self->w = kt_open(self->node.path, O_WRONLY | O_NONBLOCK);
+	self->wb = kt_open(self->node.path, O_WRONLY);
+	kt_set_policy(self->w, KERNELTALK_POLICY_BLOCK);
+	self->k = post_until_full(self->w, 100000);
+	/* the ring holds exactly what fits: used + record <= capacity */
+	ASSERT_EQ(kt_fit(kt_max_msg()), self->k);
+}
+
+/* ---- BLOCK ----------------------------------------------------------------- */
+
+/* Without reading members nothing holds the ring: old messages recycle. */
+KT_TEST(block_wronly_members_never_hold_back)
+{
+	struct kerneltalk_room_info info;
+	struct kt_node node;
+	unsigned int k = kt_fit(kt_max_msg()), n;
+	int w, w2;
+
+	kt_node_new(&node);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	w2 = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(w, KERNELTALK_POLICY_BLOCK);
+	n = post_until_full(w, 3 * k + 3);
+	EXPECT_EQ(3 * k + 3, n);
+	kt_info(w2, &info);
+	EXPECT_EQ(2, info.members);
+	EXPECT_EQ(3 * k + 3, info.posted);
+	EXPECT_EQ(k * (KT_HDR + kt_max_msg()), info.used);
+	EXPECT_EQ(2 * k + 4, info.first_seq);
+	EXPECT_EQ(3 * k + 4, info.next_seq);
+	EXPECT_EQ(0, info.dropped);	/* no reading member needed them */
+}
+
+KT_TEST_F(full, block_unread_reader_holds_back_eagain)
+{
+	struct kerneltalk_room_info info;
+	size_t max = kt_max_msg();
+	char *buf = calloc(1, max);
+
+	ASSERT_TRUE(buf != NULL);
+	EXPECT_ERRNO(EAGAIN, write(self->w, buf, max));
+	free(buf);
+	kt_info(self->r, &info);
+	EXPECT_EQ(self->k, info.posted);
+	EXPECT_EQ(1, info.first_seq);
+	EXPECT_EQ(0, info.dropped);
+	/* every message is still there for the reader, in order */
+	EXPECT_EQ(0, read_indexed(self->r));
+	EXPECT_EQ(1, read_indexed(self->r));
+}
+
+/* A reader that keeps up never makes a writer wait. */
+KT_TEST(block_reader_keeping_up_never_blocks)
+{
+	struct kt_node node;
+	unsigned int k = kt_fit(kt_max_msg()), i;
+	int r, w;
+
+	kt_node_new(&node);
+	r = kt_open(node.path, O_RDONLY);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(w, KERNELTALK_POLICY_BLOCK);
+	for (i = 0; i < 3 * k; i++) {
+		ASSERT_EQ(1, post_until_full(w, 1));
+		EXPECT_EQ(0, read_indexed(r));
+	}
+}
+
+struct blocked_io {
+	int fd;
+	size_t len;
+	ssize_t ret;
+	int err;
+};
+
+static void *blocked_write(void *p)
+{
+	struct blocked_io *io = p;
+	char *buf = malloc(io->len);
+
+	memset(buf, 'w', io->len);
+	buf[0] = (char)0xfe;
+	io->ret = write(io->fd, buf, io->len);
+	io->err = errno;
+	free(buf);
+	return NULL;
+}
+
+static void *blocked_read(void *p)
+{
+	struct blocked_io *io = p;
+	char *buf = malloc(io->len);
+
+	io->ret = read(io->fd, buf, io->len);
+	io->err = errno;
+	free(buf);
+	return NULL;
+}
+
+/* A writer waits while the ring is held back, and goes on after a read. */
+KT_TEST_F(full, block_write_waits_until_reader_reads)
+{
+	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
+	struct kt_thread t;
+
+	kt_thread_start(&t, blocked_write, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	EXPECT_EQ(0, read_indexed(self->r));
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(io.len, io.ret);
+}
+
+/* The lagging reader leaving releases the writer ... */
+KT_TEST_F(full, block_writer_released_by_reader_close)
+{
+	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
+	struct kt_thread t;
+
+	kt_thread_start(&t, blocked_write, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	EXPECT_EQ(0, close(self->r));
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(io.len, io.ret);
+}
+
+/* ... so does skipping to the end ... */
+KT_TEST_F(full, block_writer_released_by_reader_seek_end)
+{
+	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
+	struct kt_thread t;
+
+	kt_thread_start(&t, blocked_write, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	EXPECT_EQ(0, lseek(self->r, 0, SEEK_END));
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(io.len, io.ret);
+}
+
+/* ... and moving to another room. */
+KT_TEST_F(full, block_writer_released_by_reader_join)
+{
+	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
+	struct kt_thread t;
+	char name[KERNELTALK_NAME_MAX];
+
+	kt_room_name(name, "away");
+	kt_thread_start(&t, blocked_write, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	kt_join(self->r, name);
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(io.len, io.ret);
+}
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	got_signal++;
+}
+
+/* A signal without SA_RESTART ends the wait with EINTR; nothing posted. */
+KT_TEST_F(full, block_write_eintr_without_restart)
+{
+	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
+	struct kerneltalk_room_info info;
+	struct kt_thread t;
+
+	kt_signal(SIGUSR1, on_signal, false);
+	kt_thread_start(&t, blocked_write, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	ASSERT_EQ(0, pthread_kill(t.th, SIGUSR1));
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(-1, io.ret);
+	EXPECT_EQ(EINTR, io.err);
+	EXPECT_EQ(1, got_signal);
+	kt_info(self->w, &info);
+	EXPECT_EQ(self->k, info.posted);
+}
+
+/* With SA_RESTART the write resumes waiting and completes later. */
+KT_TEST_F(full, block_write_restarts_with_sa_restart)
+{
+	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
+	struct kerneltalk_room_info info;
+	struct kt_thread t;
+
+	kt_signal(SIGUSR1, on_signal, true);
+	kt_thread_start(&t, blocked_write, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	ASSERT_EQ(0, pthread_kill(t.th, SIGUSR1));
+	while (!got_signal)
+		kt_msleep(1);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	EXPECT_EQ(0, read_indexed(self->r));
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(io.len, io.ret);
+	kt_info(self->w, &info);
+	EXPECT_EQ(self->k + 1, info.posted);
+}
+
+/* A blocked writer can always be killed; the room stays usable. */
+static void child_write_blocked(void *p)
+{
+	struct blocked_io *io = p;
+
+	blocked_write(io);
+}
+
+KT_TEST_F(full, block_writer_killed_while_waiting)
+{
+	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
+	struct kerneltalk_room_info info;
+	pid_t pid = kt_fork(child_write_blocked, &io);
+
+	ASSERT_TRUE(kt_pid_blocked_in(pid, SYS_write, 5000));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	EXPECT_EQ(128 + SIGKILL, kt_wait(pid, 5000));
+	kt_info(self->w, &info);
+	EXPECT_EQ(self->k, info.posted);
+	EXPECT_EQ(0, read_indexed(self->r));
+	EXPECT_EQ(1, post_until_full(self->w, 1));
+}
+
+/* ---- blocking reads ------------------------------------------------------------ */
+
+KT_TEST_F(pair, read_blocks_until_post)
+{
+	struct blocked_io io = { .fd = self->b, .len = 64 };
+	struct kt_thread t;
+
+	kt_thread_start(&t, blocked_read, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_read, 5000));
+	kt_post(self->a, "wake up");
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(7, io.ret);
+}
+
+KT_TEST_F(pair, read_eintr_without_restart)
+{
+	struct blocked_io io = { .fd = self->b, .len = 64 };
+	struct kt_thread t;
+	char buf[16];
+
+	kt_signal(SIGUSR1, on_signal, false);
+	kt_thread_start(&t, blocked_read, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_read, 5000));
+	ASSERT_EQ(0, pthread_kill(t.th, SIGUSR1));
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(-1, io.ret);
+	EXPECT_EQ(EINTR, io.err);
+	/* the member is intact: a later message is read normally */
+	kt_post(self->a, "later");
+	EXPECT_EQ(5, kt_read_str(self->b, buf, sizeof(buf)));
+}
+
+KT_TEST_F(pair, read_restarts_with_sa_restart)
+{
+	struct blocked_io io = { .fd = self->b, .len = 64 };
+	struct kt_thread t;
+
+	kt_signal(SIGUSR1, on_signal, true);
+	kt_thread_start(&t, blocked_read, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_read, 5000));
+	ASSERT_EQ(0, pthread_kill(t.th, SIGUSR1));
+	while (!got_signal)
+		kt_msleep(1);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_read, 5000));
+	kt_post(self->a, "restarted");
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(9, io.ret);
+}
+
+KT_TEST_F(pair, read_nonblock_eagain)
+{
+	char buf[16];
+	int nb = kt_open(self->node.path, O_RDONLY | O_NONBLOCK);
+
+	EXPECT_ERRNO(EAGAIN, read(nb, buf, sizeof(buf)));
+	/* O_NONBLOCK set later with fcntl counts too */
+	kt_set_nonblock(self->b, true);
+	EXPECT_ERRNO(EAGAIN, read(self->b, buf, sizeof(buf)));
+	kt_post(self->a, "now");
+	EXPECT_EQ(3, read(nb, buf, sizeof(buf)));
+	EXPECT_EQ(3, read(self->b, buf, sizeof(buf)));
+	EXPECT_ERRNO(EAGAIN, read(nb, buf, sizeof(buf)));
+}
+
+static void child_read_blocked(void *p)
+{
+	blocked_read(p);
+}
+
+KT_TEST_F(pair, blocked_reader_killed)
+{
+	struct blocked_io io = { .fd = -1, .len = 64 };
+	struct kerneltalk_room_info info;
+	pid_t pid;
+
+	io.fd = kt_open(self->node.path, O_RDONLY);
+	pid = kt_fork(child_read_blocked, &io);
+	close(io.fd);
+	ASSERT_TRUE(kt_pid_blocked_in(pid, SYS_read, 5000));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	EXPECT_EQ(128 + SIGKILL, kt_wait(pid, 5000));
+	kt_info(self->a, &info);
+	EXPECT_EQ(2, info.members);
+	kt_post(self->a, "after");
+}
+
+/* ---- OVERWRITE --------------------------------------------------------------- */
+
+/*
+ * An OVERWRITE room with a reader r that read nothing while k + LOSS
+ * messages were posted: the first LOSS are gone.
+ */
+#define LOSS 5
+
+KT_FIXTURE(overrun) {
+	struct kt_node node;
+	int r, w;
+	unsigned int k;
+};
+
+KT_SETUP(overrun)
+{
+	kt_node_new(&self->node);
+	self->r = kt_open(self->node.path, O_RDONLY);
+	self->w = kt_open(self->node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(self->w, KERNELTALK_POLICY_OVERWRITE);
+	self->k = kt_fit(kt_max_msg());
+	/* posts never wait: no EAGAIN even though r holds everything */
+	ASSERT_EQ(self->k + LOSS, post_until_full(self->w, self->k + LOSS));
+}
+
+KT_TEST_F(overrun, overwrite_counters)
+{
+	struct kerneltalk_room_info info;
+
+	kt_info(self->r, &info);
+	EXPECT_EQ(KERNELTALK_POLICY_OVERWRITE, info.policy);
+	EXPECT_EQ(self->k + LOSS, info.posted);
+	EXPECT_EQ(LOSS, info.dropped);
+	EXPECT_EQ(LOSS + 1, info.first_seq);
+	EXPECT_EQ(self->k + LOSS + 1, info.next_seq);
+	EXPECT_EQ(self->k * (KT_HDR + kt_max_msg()), info.used);
+}
+
+/* Stream mode: -EPIPE once, then the oldest retained message. */
+KT_TEST_F(overrun, overwrite_stream_epipe_once)
+{
+	size_t max = kt_max_msg();
+	char *buf = malloc(max);
+
+	ASSERT_TRUE(buf != NULL);
+	EXPECT_ERRNO(EPIPE, read(self->r, buf, max));
+	EXPECT_EQ(LOSS, read_indexed(self->r));
+	EXPECT_EQ(LOSS + 1, read_indexed(self->r));
+	free(buf);
+}
+
+/* Record mode: no -EPIPE; the next header counts the lost messages. */
+KT_TEST_F(overrun, overwrite_record_lost)
+{
+	struct kerneltalk_msg h;
+
+	kt_set_flags(self->r, KERNELTALK_F_RECORDS);
+	ASSERT_EQ(KT_HDR + kt_max_msg(), kt_read_rec(self->r, &h, NULL, 0));
+	EXPECT_EQ(LOSS, h.lost);
+	EXPECT_EQ(LOSS + 1, h.seq);
+	ASSERT_EQ(KT_HDR + kt_max_msg(), kt_read_rec(self->r, &h, NULL, 0));
+	EXPECT_EQ(0, h.lost);
+	EXPECT_EQ(LOSS + 2, h.seq);
+}
+
+/* Losses are counted per reader, again for a second overrun. */
+KT_TEST_F(overrun, overwrite_second_overrun_reported_again)
+{
+	size_t max = kt_max_msg();
+	char *buf = malloc(max);
+	unsigned int i;
+
+	ASSERT_TRUE(buf != NULL);
+	EXPECT_ERRNO(EPIPE, read(self->r, buf, max));
+	EXPECT_EQ(LOSS, read_indexed(self->r));
+	/* the reader is one message in; overrun it once more */
+	for (i = 0; i < self->k; i++)
+		ASSERT_EQ(1, post_until_full(self->w, 1));
+	EXPECT_ERRNO(EPIPE, read(self->r, buf, max));
+	EXPECT_TRUE(read(self->r, buf, max) == (ssize_t)max);
+	free(buf);
+}
+
+/* A reader that read everything loses nothing and counts no drops. */
+KT_TEST(overwrite_caught_up_reader_loses_nothing)
+{
+	struct kerneltalk_room_info info;
+	struct kt_node node;
+	unsigned int k = kt_fit(kt_max_msg()), i;
+	int r, w;
+
+	kt_node_new(&node);
+	r = kt_open(node.path, O_RDONLY);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(w, KERNELTALK_POLICY_OVERWRITE);
+	for (i = 0; i < 3 * k; i++) {
+		ASSERT_EQ(1, post_until_full(w, 1));
+		EXPECT_EQ(0, read_indexed(r));
+	}
+	kt_info(r, &info);
+	EXPECT_EQ(0, info.dropped);
+	EXPECT_EQ(3 * k, info.posted);
+}
+
+/* dropped counts what some reading member still needed. */
+KT_TEST_F(overrun, overwrite_dropped_only_if_needed)
+{
+	struct kerneltalk_room_info info;
+	int r2 = kt_open(self->node.path, O_RDONLY);
+	unsigned int i;
+
+	/* r2 keeps up with 3 posts; r does not: all 3 drops count */
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(1, post_until_full(self->w, 1));
+		read_indexed(r2);
+	}
+	kt_info(r2, &info);
+	EXPECT_EQ(LOSS + 3, info.dropped);
+	EXPECT_EQ(self->k + LOSS + 3, info.posted);
+	/* r2 was never overrun */
+	EXPECT_TRUE(kt_nothing_to_read(r2));
+}
+
+/* ---- poll ---------------------------------------------------------------------- */
+
+KT_TEST_F(pair, poll_in_when_readable)
+{
+	char buf[16];
+
+	EXPECT_EQ(KT_POLLOUT, kt_poll(self->b, KT_POLLALL, 0));
+	kt_post(self->a, "x");
+	EXPECT_EQ(KT_POLLIN | KT_POLLOUT, kt_poll(self->b, KT_POLLALL, 0));
+	kt_read_str(self->b, buf, sizeof(buf));
+	EXPECT_EQ(KT_POLLOUT, kt_poll(self->b, KT_POLLALL, 0));
+	/* NOECHO: own messages do not make a member readable */
+	kt_set_flags(self->b, KERNELTALK_F_NOECHO);
+	kt_post(self->b, "own");
+	EXPECT_EQ(KT_POLLOUT, kt_poll(self->b, KT_POLLALL, 0));
+}
+
+KT_TEST_F(full, poll_out_false_when_full)
+{
+	EXPECT_EQ(0, kt_poll(self->w, KT_POLLOUT, 0));
+	EXPECT_EQ(0, kt_poll(self->wb, KT_POLLOUT, 0));
+	EXPECT_EQ(KT_POLLIN, kt_poll(self->r, KT_POLLIN, 0));
+	EXPECT_EQ(0, read_indexed(self->r));
+	EXPECT_EQ(KT_POLLOUT, kt_poll(self->w, KT_POLLOUT, 0));
+}
+
+KT_TEST_F(overrun, poll_err_pri_while_overrun)
+{
+	size_t max = kt_max_msg();
+	char *buf = malloc(max);
+
+	ASSERT_TRUE(buf != NULL);
+	/* OVERWRITE posts never wait: POLLOUT despite the lagging reader */
+	EXPECT_EQ(KT_POLLOUT, kt_poll(self->w, KT_POLLOUT, 0));
+	EXPECT_EQ(KT_POLLIN | POLLERR | POLLPRI,
+		  kt_poll(self->r, KT_POLLIN | POLLPRI, 0));
+	EXPECT_ERRNO(EPIPE, read(self->r, buf, max));
+	EXPECT_EQ(KT_POLLIN, kt_poll(self->r, KT_POLLIN | POLLPRI, 0));
+	free(buf);
+}
+
+KT_TEST_F(overrun, poll_err_clears_after_lost_record)
+{
+	struct kerneltalk_msg h;
+
+	kt_set_flags(self->r, KERNELTALK_F_RECORDS);
+	EXPECT_TRUE(kt_poll(self->r, POLLPRI, 0) & POLLERR);
+	ASSERT_EQ(KT_HDR + kt_max_msg(), kt_read_rec(self->r, &h, NULL, 0));
+	EXPECT_EQ(LOSS, h.lost);
+	EXPECT_EQ(KT_POLLIN, kt_poll(self->r, KT_POLLIN | POLLPRI, 0));
+}
+
+struct poll_arg {
+	int fd;
+	short events;
+	short revents;
+};
+
+static void *blocked_poll(void *p)
+{
+	struct poll_arg *a = p;
+	struct pollfd pfd = { .fd = a->fd, .events = a->events };
+
+	if (poll(&pfd, 1, 10000) == 1)
+		a->revents = pfd.revents;
+	return NULL;
+}
+
+KT_TEST_F(pair, poll_wakes_reader_on_post)
+{
+	struct poll_arg pa = { .fd = self->b, .events = KT_POLLIN };
+	struct kt_thread t;
+
+	kt_thread_start(&t, blocked_poll, &pa);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, -1, 5000));
+	kt_post(self->a, "ping");
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(KT_POLLIN, pa.revents);
+}
+
+KT_TEST_F(full, poll_wakes_writer_on_space)
+{
+	struct poll_arg pa = { .fd = self->w, .events = KT_POLLOUT };
+	struct kt_thread t;
+
+	kt_thread_start(&t, blocked_poll, &pa);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, -1, 5000));
+	EXPECT_EQ(0, read_indexed(self->r));
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(KT_POLLOUT, pa.revents);
+}
+
+/*
+ * epoll keeps working when a fork-shared copy of the file is closed (the
+ * original freed its room in .flush, then crashed through epoll).
+ */
+static void close_and_exit(void *p)
+{
+	close(*(int *)p);
+}
+
+KT_TEST_F(pair, epoll_survives_shared_close)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	int ep = ASSERT_OK(epoll_create1(0));
+	pid_t pid;
+
+	ev.data.fd = self->b;
+	ASSERT_OK(epoll_ctl(ep, EPOLL_CTL_ADD, self->b, &ev));
+	pid = kt_fork(close_and_exit, &self->b);
+	kt_join_child(pid, 5000);
+	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
+	kt_post(self->a, "epoll");
+	memset(&out, 0xcc, sizeof(out));
+	EXPECT_EQ(1, epoll_wait(ep, &out, 1, 5000));
+	EXPECT_EQ(EPOLLIN, out.events);
+	EXPECT_EQ(self->b, out.data.fd);
+	close(ep);
+}
+
+/* Closing a file still registered with epoll, then posting: no crash. */
+KT_TEST_F(pair, epoll_registered_file_closed)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT }, out;
+	int ep = ASSERT_OK(epoll_create1(0));
+
+	ASSERT_OK(epoll_ctl(ep, EPOLL_CTL_ADD, self->b, &ev));
+	EXPECT_EQ(0, close(self->b));
+	kt_post(self->a, "nobody");
+	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 100));
+	EXPECT_EQ(0, close(ep));
+	kt_post(self->a, "still fine");
+}

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module itself: parameters in sysfs, unloading refused while a file
+ * is open, parameter validation at load.  These cases run last; every case
+ * that unloads or reloads the module puts it back, loaded from $KT_MODULE
+ * with $KT_PARAMS, before it ends (also when it fails).
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define KT_GROUP 90
+#include "harness.h"
+
+static const char *const param_names[] = {
+	"capacity", "max_msg", "max_rooms", "policy",
+};
+
+static bool module_loaded(void)
+{
+	return access("/sys/module/kerneltalk", F_OK) == 0;
+}
+
+static const char *module_file(void)
+{
+	const char *p = getenv("KT_MODULE");
+
+	if (!p || !*p)
+		kt_skip("KT_MODULE not set (the VM harness sets it)");
+	return p;
+}
+
+static const char *module_params(void)
+{
+	const char *p = getenv("KT_PARAMS");
+
+	return p ? p : "";
+}
+
+static int module_load(const char *params)
+{
+	int fd = open(module_file(), O_RDONLY | O_CLOEXEC);
+	int r, e;
+
+	ASSERT_OK(fd);
+	r = syscall(SYS_finit_module, fd, params, 0);
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+static int module_unload(void)
+{
+	return syscall(SYS_delete_module, "kerneltalk", O_NONBLOCK);
+}
+
+/* The device node follows the module (devtmpfs); allow it a moment. */
+static bool wait_for_device(bool present)
+{
+	long long deadline = kt_mono_ms() + 3000;
+
+	while ((access(kt_dev_path, F_OK) == 0) != present) {
+		if (kt_mono_ms() > deadline)
+			return false;
+		kt_msleep(10);
+	}
+	return true;
+}
+
+static bool module_dirty;
+
+/* Deferred: back to the module the harness loaded, whatever happened. */
+static void module_restore(void *unused)
+{
+	(void)unused;
+	if (module_loaded() && !module_dirty && wait_for_device(true))
+		return;
+	close_range(3, ~0U, 0);		/* our own members would block rmmod */
+	if (module_loaded() && module_unload())
+		kt_fail(__FILE__, __LINE__, "restore: rmmod: %s",
+			kt_errname(errno));
+	if (module_load(module_params()))
+		kt_fail(__FILE__, __LINE__, "restore: insmod %s %s: %s",
+			module_file(), module_params(), kt_errname(errno));
+	else if (!wait_for_device(true))
+		kt_fail(__FILE__, __LINE__, "restore: %s did not come back",
+			kt_dev_path);
+	module_dirty = false;
+}
+
+/* Start of a case that changes the module: it will be restored. */
+static void module_take(void)
+{
+	module_file();		/* skip early without KT_MODULE */
+	kt_defer(module_restore, NULL);
+}
+
+/* Unload (asserting it works) for cases that load their own parameters. */
+static void module_unload_for_case(void)
+{
+	module_take();
+	module_dirty = true;
+	if (module_loaded())
+		ASSERT_OK(module_unload());
+	ASSERT_TRUE(wait_for_device(false));
+}
+
+/* ---- parameters ---------------------------------------------------------------- */
+
+KT_TEST(module_params_in_sysfs)
+{
+	struct kerneltalk_room_info info;
+	char path[128], *params, *tok, *save = NULL;
+	struct kt_node node;
+	struct stat st;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(param_names) / sizeof(param_names[0]); i++) {
+		snprintf(path, sizeof(path),
+			 "/sys/module/kerneltalk/parameters/%s", param_names[i]);
+		if (stat(path, &st)) {
+			kt_fail(__FILE__, __LINE__, "%s: %s", path,
+				kt_errname(errno));
+			continue;
+		}
+		EXPECT_EQ(0444, st.st_mode & 07777);
+		EXPECT_TRUE(kt_param(param_names[i]) >= 0);
+	}
+	EXPECT_TRUE(kt_param("capacity") >= KT_HDR + kt_param("max_msg"));
+	EXPECT_TRUE(kt_param("capacity") <= 16 << 20);
+	EXPECT_TRUE(kt_param("max_rooms") >= 1 && kt_param("max_rooms") <= 4096);
+	EXPECT_TRUE(kt_param("policy") == 0 || kt_param("policy") == 1);
+
+	/* a new room gets them */
+	kt_node_new(&node);
+	fd = kt_open(node.path, O_RDWR);
+	kt_info(fd, &info);
+	EXPECT_EQ(kt_param("capacity"), info.capacity);
+	EXPECT_EQ(kt_param("max_msg"), info.max_msg);
+	EXPECT_EQ(kt_param("policy"), info.policy);
+
+	/* and they are what the harness asked for */
+	params = strdup(module_params());
+	for (tok = strtok_r(params, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		EXPECT_EQ(strtol(eq + 1, NULL, 0), kt_param(tok));
+	}
+	free(params);
+}
+
+/* ---- unloading ------------------------------------------------------------------- */
+
+KT_TEST(rmmod_refused_while_file_open)
+{
+	char name[KERNELTALK_NAME_MAX];
+	struct kt_node node;
+	int fd, fd2;
+
+	module_take();
+	kt_node_new(&node);
+	fd = kt_open(kt_dev_path, O_RDWR);
+	/* the kernel's answer to delete_module(O_NONBLOCK) on a busy module */
+	EXPECT_ERRNO(EWOULDBLOCK, module_unload());
+	EXPECT_TRUE(module_loaded());
+	kt_post(fd, "still loaded");
+	close(fd);
+
+	/* a member of a named room through another node holds it too */
+	fd2 = kt_open(node.path, O_WRONLY);
+	kt_room_name(name, "pin");
+	kt_join(fd2, name);
+	EXPECT_ERRNO(EWOULDBLOCK, module_unload());
+	EXPECT_TRUE(module_loaded());
+	kt_post(fd2, "still loaded");
+	close(fd2);
+}
+
+/*
+ * With no file open rmmod works even though rooms keep messages; they go
+ * with the module.  A fresh load has no rooms.
+ */
+KT_TEST_T(rmmod_after_close_frees_everything, 60)
+{
+	char name[KERNELTALK_NAME_MAX];
+	struct kerneltalk_room_info info;
+	int fd;
+
+	module_take();
+	fd = kt_open(kt_dev_path, O_WRONLY);
+	kt_room_name(name, "unload");
+	kt_join(fd, name);
+	kt_post(fd, "kept until unload");
+	close(fd);
+
+	module_dirty = true;
+	ASSERT_EQ(0, module_unload());
+	EXPECT_FALSE(module_loaded());
+	EXPECT_TRUE(wait_for_device(false));
+	EXPECT_TRUE(access("/proc/kerneltalk", F_OK) == -1 && errno == ENOENT);
+
+	ASSERT_EQ(0, module_load(module_params()));
+	module_dirty = false;
+	ASSERT_TRUE(wait_for_device(true));
+	EXPECT_EQ(0, kt_proc_rooms());
+	fd = kt_open(kt_dev_path, O_RDONLY);
+	kt_join(fd, name);
+	kt_info(fd, &info);
+	EXPECT_EQ(0, info.posted);
+	EXPECT_EQ(1, info.next_seq);
+	close(fd);
+}
+
+/* ---- parameter validation --------------------------------------------------------- */
+
+static void expect_load_rejected(const char *params)
+{
+	module_unload_for_case();
+	EXPECT_ERRNO(EINVAL, module_load(params));
+	EXPECT_FALSE(module_loaded());
+	EXPECT_FALSE(access(kt_dev_path, F_OK) == 0);
+}
+
+#define KT_REJECT(tname, params)					\
+	KT_TEST_T(tname, 60)						\
+	{								\
+		expect_load_rejected(params);				\
+	}
+
+KT_REJECT(insmod_rejects_capacity_0, "capacity=0")
+KT_REJECT(insmod_rejects_max_msg_0, "max_msg=0")
+KT_REJECT(insmod_rejects_max_rooms_0, "max_rooms=0")
+KT_REJECT(insmod_rejects_policy_7, "policy=7")
+KT_REJECT(insmod_rejects_policy_2, "policy=2")
+KT_REJECT(insmod_rejects_max_msg_over_capacity, "capacity=4096 max_msg=8192")
+KT_REJECT(insmod_rejects_capacity_below_one_record,
+	  "capacity=4151 max_msg=4096")
+KT_REJECT(insmod_rejects_capacity_over_16m, "capacity=16777217")
+KT_REJECT(insmod_rejects_max_rooms_over_4096, "max_rooms=4097")
+
+/* The limits themselves are fine: one record exactly fills the ring. */
+KT_TEST_T(insmod_accepts_boundaries, 60)
+{
+	struct kerneltalk_room_info info;
+	int fd;
+
+	module_unload_for_case();
+	ASSERT_EQ(0, module_load("capacity=4152 max_msg=4096 max_rooms=4096"));
+	ASSERT_TRUE(wait_for_device(true));
+	fd = kt_open(kt_dev_path, O_RDWR | O_NONBLOCK);
+	kt_info(fd, &info);
+	EXPECT_EQ(4152, info.capacity);
+	EXPECT_EQ(4096, info.max_msg);
+	kt_post_len(fd, 'x', 4096);
+	close(fd);
+	ASSERT_EQ(0, module_unload());
+	ASSERT_EQ(0, module_load("capacity=16777216 max_msg=1 policy=1"));
+	ASSERT_TRUE(wait_for_device(true));
+	fd = kt_open(kt_dev_path, O_RDWR);
+	kt_info(fd, &info);
+	EXPECT_EQ(16777216, info.capacity);
+	EXPECT_EQ(1, info.max_msg);
+	EXPECT_EQ(KERNELTALK_POLICY_OVERWRITE, info.policy);
+	close(fd);
+}
+
+/* Small parameters take effect: sizes, default policy, room limit. */
+KT_TEST_T(module_params_take_effect, 60)
+{
+	struct kerneltalk_room_info info;
+	char name[KERNELTALK_NAME_MAX];
+	int r, w, x, y, i;
+
+	module_unload_for_case();
+	ASSERT_EQ(0, module_load("capacity=1024 max_msg=100 max_rooms=3 policy=1"));
+	ASSERT_TRUE(wait_for_device(true));
+	EXPECT_EQ(1024, kt_param("capacity"));
+	EXPECT_EQ(100, kt_param("max_msg"));
+	EXPECT_EQ(3, kt_param("max_rooms"));
+	EXPECT_EQ(1, kt_param("policy"));
+
+	r = kt_open(kt_dev_path, O_RDONLY);
+	w = kt_open(kt_dev_path, O_WRONLY | O_NONBLOCK);
+	kt_info(w, &info);
+	EXPECT_EQ(1024, info.capacity);
+	EXPECT_EQ(100, info.max_msg);
+	EXPECT_EQ(KERNELTALK_POLICY_OVERWRITE, info.policy);
+	EXPECT_ERRNO(EMSGSIZE, write(w, (char[101]){ 0 }, 101));
+	/* 1024 / (56 + 100) = 6 retained; r lags, OVERWRITE drops 4 */
+	for (i = 0; i < 10; i++)
+		kt_post_len(w, 'o', 100);
+	kt_info(w, &info);
+	EXPECT_EQ(6 * (KT_HDR + 100), info.used);
+	EXPECT_EQ(4, info.dropped);
+	EXPECT_EQ(5, info.first_seq);
+
+	/* the default room is one; two named rooms make three: full */
+	x = kt_open(kt_dev_path, O_RDWR);
+	y = kt_open(kt_dev_path, O_RDWR);
+	kt_room_name(name, "two");
+	kt_join(x, name);
+	kt_room_name(name, "three");
+	kt_join(y, name);
+	kt_room_name(name, "four");
+	EXPECT_ERRNO(ENOSPC, ioctl(r, KERNELTALK_IOC_JOIN, name));
+	EXPECT_EQ(3, kt_proc_rooms());
+	close(x);
+	close(y);
+	close(r);
+	close(w);
+}
+
+/* Last: the module is loaded as the harness asked, device and all. */
+KT_TEST(module_reloaded_as_given)
+{
+	struct stat st;
+	int fd;
+
+	if (!module_loaded()) {
+		kt_fail(__FILE__, __LINE__, "module not loaded: reloading");
+		module_restore(NULL);
+	}
+	ASSERT_TRUE(wait_for_device(true));
+	ASSERT_OK(stat(kt_dev_path, &st));
+	EXPECT_EQ(0666, st.st_mode & 07777);
+	fd = kt_open(kt_dev_path, O_RDWR);
+	kt_post(fd, "bye");
+	close(fd);
+}

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Namespaces: the uid and pid of a message are translated into the
+ * reader's user and pid namespace.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define KT_GROUP 50
+#include "harness.h"
+
+/* A pipe to say "ready" (or pass a pid) between processes of a case. */
+struct kt_pipe {
+	int fd[2];
+};
+
+static void pipe_open(struct kt_pipe *p)
+{
+	ASSERT_OK(pipe(p->fd));
+}
+
+static void pipe_send(struct kt_pipe *p, int v)
+{
+	ASSERT_EQ(sizeof(v), write(p->fd[1], &v, sizeof(v)));
+}
+
+static int pipe_recv(struct kt_pipe *p)
+{
+	int v = -1;
+
+	ASSERT_EQ(sizeof(v), read(p->fd[0], &v, sizeof(v)));
+	return v;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ASSERT_TRUE(f != NULL);
+	ASSERT_TRUE(fputs(text, f) >= 0);
+	ASSERT_EQ(0, fclose(f));
+}
+
+struct ns_reader {
+	const char *path;
+	const char *uid_map;	/* NULL: leave the new userns unmapped */
+	struct kt_pipe ready, posted;
+	pid_t poster;		/* pid of the outside poster */
+};
+
+/*
+ * In a new user namespace: open a member (after unshare, so the file and
+ * the reading task agree on the namespace), wait for the outside post and
+ * check how its poster looks from here.
+ */
+static void userns_reader(void *p)
+{
+	struct ns_reader *r = p;
+	struct kerneltalk_msg h;
+	int fd;
+
+	ASSERT_OK(unshare(CLONE_NEWUSER));
+	if (r->uid_map)
+		write_file("/proc/self/uid_map", r->uid_map);
+	fd = kt_open(r->path, O_RDWR);
+	kt_set_flags(fd, KERNELTALK_F_RECORDS);
+	pipe_send(&r->ready, 1);
+	pipe_recv(&r->posted);
+
+	/* first: root's post from outside */
+	ASSERT_EQ(KT_HDR + 4, kt_read_rec(fd, &h, NULL, 0));
+	EXPECT_EQ(r->uid_map ? 500 : 65534, h.uid);
+	EXPECT_EQ(r->poster, h.pid);		/* same pid namespace */
+	/* second: uid 1000's post, unmapped here in both cases */
+	ASSERT_EQ(KT_HDR + 4, kt_read_rec(fd, &h, NULL, 0));
+	EXPECT_EQ(65534, h.uid);
+	/* our own post: our euid is root outside */
+	kt_post(fd, "from inside");
+	ASSERT_EQ(KT_HDR + 11, kt_read_rec(fd, &h, NULL, 0));
+	EXPECT_EQ(r->uid_map ? 500 : 65534, h.uid);
+	EXPECT_EQ(KERNELTALK_MSG_OWN, h.flags);
+}
+
+static void post_as_1000(void *p)
+{
+	kt_drop_privileges(1000, 1000);
+	kt_post(*(int *)p, "1000");
+}
+
+static void run_userns_case(struct kt_fx_pair *self, const char *uid_map)
+{
+	struct ns_reader r = { .path = self->node.path, .uid_map = uid_map };
+	struct kerneltalk_msg h;
+	pid_t pid;
+
+	if (access("/proc/self/ns/user", F_OK))
+		kt_skip("no user namespaces in this kernel");
+	pipe_open(&r.ready);
+	pipe_open(&r.posted);
+	r.poster = getpid();
+	pid = kt_fork(userns_reader, &r);
+	pipe_recv(&r.ready);
+	kt_post(self->a, "root");
+	kt_join_child(kt_fork(post_as_1000, &self->a), 5000);
+	pipe_send(&r.posted, 1);
+	kt_join_child(pid, 10000);
+
+	/* seen from the initial namespaces, the inside poster is root */
+	kt_set_flags(self->b, KERNELTALK_F_RECORDS);
+	ASSERT_EQ(KT_HDR + 4, kt_read_rec(self->b, &h, NULL, 0));
+	EXPECT_EQ(0, h.uid);
+	ASSERT_EQ(KT_HDR + 4, kt_read_rec(self->b, &h, NULL, 0));
+	EXPECT_EQ(1000, h.uid);
+	ASSERT_EQ(KT_HDR + 11, kt_read_rec(self->b, &h, NULL, 0));
+	EXPECT_EQ(0, h.uid);
+	EXPECT_EQ(pid, h.pid);
+}
+
+/* Unmapped: every outside uid reads as the overflow uid 65534. */
+KT_TEST_F(pair, userns_unmapped_uid_is_overflow)
+{
+	run_userns_case(self, NULL);
+}
+
+/* Mapped "500 0 1": root outside reads as 500 inside. */
+KT_TEST_F(pair, userns_mapped_uid_translated)
+{
+	run_userns_case(self, "500 0 1\n");
+}
+
+struct ns_pid {
+	const char *path;
+	struct kt_pipe ready, posted, child_pid;
+	pid_t poster;
+};
+
+/* pid 1 of a new pid namespace */
+static void pidns_init(struct ns_pid *n)
+{
+	struct kerneltalk_msg h;
+	int fd;
+
+	EXPECT_EQ(1, getpid());
+	fd = kt_open(n->path, O_RDWR);
+	kt_set_flags(fd, KERNELTALK_F_RECORDS);
+	pipe_send(&n->ready, 1);
+	pipe_recv(&n->posted);
+	/* the outside poster is not visible here */
+	ASSERT_EQ(KT_HDR + 7, kt_read_rec(fd, &h, NULL, 0));
+	EXPECT_EQ(0, h.pid);
+	EXPECT_EQ(0, h.uid);		/* same user namespace */
+	/* our own post carries our pid as seen here */
+	kt_post(fd, "inside");
+	ASSERT_EQ(KT_HDR + 6, kt_read_rec(fd, &h, NULL, 0));
+	EXPECT_EQ(1, h.pid);
+	EXPECT_EQ(KERNELTALK_MSG_OWN, h.flags);
+}
+
+static void pidns_parent(void *p)
+{
+	struct ns_pid *n = p;
+	pid_t pid;
+	int st;
+
+	ASSERT_OK(unshare(CLONE_NEWPID));
+	pid = fork();		/* the child is pid 1 of the new namespace */
+	ASSERT_OK(pid);
+	if (pid == 0) {
+		pidns_init(n);
+		_exit(0);
+	}
+	pipe_send(&n->child_pid, pid);	/* its pid out here */
+	st = kt_wait(pid, 15000);
+	EXPECT_EQ(0, st);
+}
+
+KT_TEST_F(pair, pidns_translation)
+{
+	struct ns_pid n = { .path = self->node.path };
+	struct kerneltalk_msg h;
+	pid_t outer, inner;
+
+	if (access("/proc/self/ns/pid", F_OK))
+		kt_skip("no pid namespaces in this kernel");
+	pipe_open(&n.ready);
+	pipe_open(&n.posted);
+	pipe_open(&n.child_pid);
+	outer = kt_fork(pidns_parent, &n);
+	inner = pipe_recv(&n.child_pid);
+	pipe_recv(&n.ready);
+	kt_post(self->a, "outside");
+	pipe_send(&n.posted, 1);
+	kt_join_child(outer, 15000);
+
+	/* from out here the inside poster has its outer pid */
+	kt_set_flags(self->b, KERNELTALK_F_RECORDS);
+	ASSERT_EQ(KT_HDR + 7, kt_read_rec(self->b, &h, NULL, 0));
+	EXPECT_EQ(getpid(), h.pid);
+	ASSERT_EQ(KT_HDR + 6, kt_read_rec(self->b, &h, NULL, 0));
+	EXPECT_EQ(inner, h.pid);
+	EXPECT_NE(1, h.pid);
+}
+
+/*
+ * A poster that has exited is still translated correctly (its pid is
+ * simply no longer visible: 0) and nothing dangles.
+ */
+static void post_and_exit(void *p)
+{
+	kt_post(*(int *)p, "gone");
+}
+
+KT_TEST_F(pair, poster_exited_before_read)
+{
+	struct kerneltalk_msg h;
+	pid_t pid;
+
+	kt_set_flags(self->b, KERNELTALK_F_RECORDS);
+	pid = kt_fork(post_and_exit, &self->a);
+	kt_join_child(pid, 5000);
+	ASSERT_EQ(KT_HDR + 4, kt_read_rec(self->b, &h, NULL, 0));
+	/* the pid it had, or 0 once it is gone: never someone else's */
+	EXPECT_TRUE(h.pid == (__u32)pid || h.pid == 0);
+	EXPECT_EQ(0, h.uid);
+}
