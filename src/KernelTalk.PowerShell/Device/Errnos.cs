@@ -32,6 +32,15 @@ namespace KernelTalk.Device
         /// <summary>Symbolic name and description, e.g. ("EAGAIN", "Resource temporarily unavailable").</summary>
         public static (string Name, string Description) Describe(int errno)
         {
+            // Our own names first: Mono's enum prints aliases (EWOULDBLOCK for EAGAIN).
+            string? known = errno switch
+            {
+                EPERM => nameof(EPERM), ENOENT => nameof(ENOENT), EINTR => nameof(EINTR), EIO => nameof(EIO),
+                ENXIO => nameof(ENXIO), EBADF => nameof(EBADF), EAGAIN => nameof(EAGAIN), EACCES => nameof(EACCES),
+                EFAULT => nameof(EFAULT), EBUSY => nameof(EBUSY), ENODEV => nameof(ENODEV), EINVAL => nameof(EINVAL),
+                ENOTTY => nameof(ENOTTY), ENOSPC => nameof(ENOSPC), EPIPE => nameof(EPIPE), EMSGSIZE => nameof(EMSGSIZE),
+                _ => null,
+            };
             Errno e;
             try
             {
@@ -51,7 +60,7 @@ namespace KernelTalk.Device
             {
                 description = e.ToString();
             }
-            return (e.ToString(), description);
+            return (known ?? e.ToString(), description);
         }
     }
 }

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using KernelTalk.Device;
+using KernelTalk.Native;
+using Mono.Unix.Native;
+
+namespace KernelTalk.Tests
+{
+    /// <summary>
+    /// Stands in for the kernel: the "device" is the read end of a real
+    /// pipe (so the real poll() and wake-up pipe are exercised, never
+    /// readable unless a test writes to it), while reads, writes and ioctls
+    /// on it replay what the test scripted.  Tracks open descriptors to catch leaks.
+    /// </summary>
+    internal sealed class FakeDeviceIo : IDeviceIo
+    {
+        private readonly IDeviceIo _real = PosixDeviceIo.Instance;
+        private int _deviceFd = -1;
+
+        public int OpenResult { get; set; }
+
+        public OpenFlags OpenedWith { get; private set; }
+
+        public int DevicePeerFd { get; private set; } = -1;
+
+        public ConcurrentDictionary<int, bool> OpenFds { get; } = new();
+
+        public Queue<Func<byte[], long>> Reads { get; } = new();
+
+        public Func<int, long> WriteResult { get; set; } = count => count;
+
+        public List<byte[]> Written { get; } = new();
+
+        public int JoinResult { get; set; }
+
+        public int InfoResult { get; set; }
+
+        public uint MaxMsg { get; set; } = 4096;
+
+        public List<string> Calls { get; } = new();
+
+        public uint Flags { get; private set; }
+
+        public int Open(string path, OpenFlags flags)
+        {
+            OpenedWith = flags;
+            if (OpenResult < 0)
+            {
+                return OpenResult;
+            }
+            int r = _real.Pipe(out int readFd, out int writeFd);
+            if (r < 0)
+            {
+                return r;
+            }
+            _deviceFd = readFd;
+            DevicePeerFd = writeFd;
+            OpenFds[readFd] = true;
+            return readFd;
+        }
+
+        public int Close(int fd)
+        {
+            OpenFds.TryRemove(fd, out _);
+            if (fd == _deviceFd && DevicePeerFd >= 0)
+            {
+                _real.Close(DevicePeerFd);
+                DevicePeerFd = -1;
+            }
+            return _real.Close(fd);
+        }
+
+        public long Read(int fd, byte[] buffer, int offset, int count)
+        {
+            if (fd != _deviceFd)
+            {
+                return _real.Read(fd, buffer, offset, count);
+            }
+            Calls.Add("read");
+            if (Reads.Count == 0)
+            {
+                return -Errnos.EAGAIN;
+            }
+            byte[] scratch = new byte[count];
+            long r = Reads.Dequeue()(scratch);
+            if (r > 0)
+            {
+                Array.Copy(scratch, 0, buffer, offset, r);
+            }
+            return r;
+        }
+
+        public long Write(int fd, byte[] buffer, int offset, int count)
+        {
+            if (fd != _deviceFd)
+            {
+                return _real.Write(fd, buffer, offset, count);
+            }
+            Calls.Add("write");
+            long r = WriteResult(count);
+            if (r == count)
+            {
+                Written.Add(buffer[offset..(offset + count)]);
+            }
+            return r;
+        }
+
+        public long SeekZero(int fd, SeekFlags whence)
+        {
+            Calls.Add("seek " + whence);
+            return 0;
+        }
+
+        public int Poll(Pollfd[] fds, int timeoutMs) => _real.Poll(fds, timeoutMs);
+
+        public int Pipe(out int readFd, out int writeFd)
+        {
+            int r = _real.Pipe(out readFd, out writeFd);
+            if (r >= 0)
+            {
+                OpenFds[readFd] = true;
+                OpenFds[writeFd] = true;
+            }
+            return r;
+        }
+
+        public int IoctlJoin(int fd, byte[] name)
+        {
+            Calls.Add("join " + RoomName.FromField(name));
+            return JoinResult;
+        }
+
+        public int IoctlInfo(int fd, out RoomInfoNative info)
+        {
+            Calls.Add("info");
+            info = new RoomInfoNative { MaxMsg = MaxMsg, Capacity = 65536, Members = 1, FirstSeq = 1, NextSeq = 4, Posted = 3 };
+            return InfoResult;
+        }
+
+        public int IoctlSetU32(int fd, uint request, uint value)
+        {
+            Calls.Add((request == KernelTalkAbi.IocSetFlags ? "flags " : "policy ") + value);
+            if (request == KernelTalkAbi.IocSetFlags)
+            {
+                Flags = value;
+            }
+            return 0;
+        }
+
+        public int IoctlGetU32(int fd, uint request, out uint value)
+        {
+            value = Flags;
+            return 0;
+        }
+    }
+}
