@@ -184,7 +184,8 @@ function Should {
                 else { "Expected the actual value to be less than or equal to $(Format-MPValue $expected),$because but got $shown." }
             }
             'BeOfType' {
-                $type = if ($expected -is [type]) { $expected } else { [type][string]$expected }
+                # `Should -BeOfType [int]` passes the text "[int]" in command mode.
+                $type = if ($expected -is [type]) { $expected } else { [type]([string]$expected).Trim('[', ']') }
                 $ok = $actual -is $type
                 $actualType = if ($null -eq $actual) { '$null' } else { "[$($actual.GetType().FullName)]" }
                 $message = if ($Not) { "Expected the value to not have type [$($type.FullName)] or any of its subtypes,$because but got $shown with type $actualType." }
