@@ -237,6 +237,30 @@ KT_TEST_F(full, block_writer_released_by_reader_join)
 	EXPECT_EQ(io.len, io.ret);
 }
 
+/*
+ * A reader whose unread messages are all its own, turning NOECHO on, no
+ * longer holds them: a writer waiting on it goes on.
+ */
+KT_TEST(block_writer_released_by_reader_noecho)
+{
+	struct blocked_io io = { .len = kt_max_msg() };
+	struct kt_node node;
+	struct kt_thread t;
+	unsigned int k = kt_fit(kt_max_msg());
+	int self_reader;
+
+	kt_node_new(&node);
+	self_reader = kt_open(node.path, O_RDWR | O_NONBLOCK);
+	io.fd = kt_open(node.path, O_WRONLY);
+	kt_set_policy(self_reader, KERNELTALK_POLICY_BLOCK);
+	ASSERT_EQ(k, post_until_full(self_reader, 100000));
+	kt_thread_start(&t, blocked_write, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	kt_set_flags(self_reader, KERNELTALK_F_NOECHO);
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(io.len, io.ret);
+}
+
 static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig)
@@ -322,6 +346,58 @@ KT_TEST_F(pair, read_blocks_until_post)
 	EXPECT_EQ(7, io.ret);
 }
 
+/* One file, two threads: a post through it wakes its own blocked read. */
+KT_TEST_F(pair, read_woken_by_post_through_same_file)
+{
+	struct blocked_io io = { .fd = self->a, .len = 64 };
+	struct kt_thread t;
+
+	kt_thread_start(&t, blocked_read, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_read, 5000));
+	kt_post(self->a, "echo");
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(4, io.ret);
+}
+
+/* A blocked read follows its file into the room another thread joins. */
+KT_TEST_F(pair, read_blocked_follows_join)
+{
+	struct blocked_io io = { .fd = self->b, .len = 64 };
+	char name[KERNELTALK_NAME_MAX];
+	struct kt_thread t;
+
+	kt_room_name(name, "follow");
+	kt_join(self->a, name);
+	kt_thread_start(&t, blocked_read, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_read, 5000));
+	kt_join(self->b, name);
+	kt_post(self->a, "over here");
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(9, io.ret);
+}
+
+/*
+ * close() while another thread is blocked reading the same file: the file
+ * lives on until that read returns, then the member is gone (the original
+ * leaked it).
+ */
+KT_TEST_F(pair, close_while_other_thread_reads)
+{
+	struct blocked_io io = { .len = 64 };
+	struct kerneltalk_room_info info;
+	struct kt_thread t;
+
+	io.fd = kt_open(self->node.path, O_RDONLY);
+	kt_thread_start(&t, blocked_read, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_read, 5000));
+	EXPECT_EQ(0, close(io.fd));
+	kt_post(self->a, "to a closed fd");
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(14, io.ret);
+	kt_info(self->a, &info);
+	EXPECT_EQ(2, info.members);
+}
+
 KT_TEST_F(pair, read_eintr_without_restart)
 {
 	struct blocked_io io = { .fd = self->b, .len = 64 };
@@ -370,6 +446,100 @@ KT_TEST_F(pair, read_nonblock_eagain)
 	EXPECT_EQ(3, read(nb, buf, sizeof(buf)));
 	EXPECT_EQ(3, read(self->b, buf, sizeof(buf)));
 	EXPECT_ERRNO(EAGAIN, read(nb, buf, sizeof(buf)));
+}
+
+/*
+ * Signals raining on threads that post and read through one file (the
+ * original corrupted its lists when signals interrupted its locking):
+ * every call either completes or fails EINTR, and the room stays sane.
+ */
+struct storm {
+	int fd;
+	volatile int stop;
+	long posts, reads, eintr, bad;
+};
+
+static void *storm_poster(void *p)
+{
+	struct storm *s = p;
+	char buf[64];
+
+	memset(buf, 's', sizeof(buf));
+	while (!s->stop) {
+		ssize_t r = write(s->fd, buf, sizeof(buf));
+
+		if (r == (ssize_t)sizeof(buf))
+			__atomic_fetch_add(&s->posts, 1, __ATOMIC_RELAXED);
+		else if (r == -1 && errno == EINTR)
+			__atomic_fetch_add(&s->eintr, 1, __ATOMIC_RELAXED);
+		else
+			__atomic_fetch_add(&s->bad, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void *storm_reader(void *p)
+{
+	struct storm *s = p;
+	char buf[64];
+
+	while (!s->stop) {
+		ssize_t r = read(s->fd, buf, sizeof(buf));
+
+		if (r == (ssize_t)sizeof(buf))
+			__atomic_fetch_add(&s->reads, 1, __ATOMIC_RELAXED);
+		else if (r == -1 && errno == EINTR)
+			__atomic_fetch_add(&s->eintr, 1, __ATOMIC_RELAXED);
+		else
+			__atomic_fetch_add(&s->bad, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+KT_TEST_T(signal_storm_during_io, 60)
+{
+	struct kerneltalk_room_info info;
+	struct storm s = { 0 };
+	struct kt_thread t[4];
+	struct kt_node node;
+	bool all_done = false;
+	long long end;
+	int i, w;
+
+	kt_node_new(&node);
+	s.fd = kt_open(node.path, O_RDWR);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);	/* holds nothing */
+	kt_set_policy(s.fd, KERNELTALK_POLICY_BLOCK);
+	kt_signal(SIGUSR1, on_signal, false);
+	kt_thread_start(&t[0], storm_poster, &s);
+	kt_thread_start(&t[1], storm_poster, &s);
+	kt_thread_start(&t[2], storm_reader, &s);
+	kt_thread_start(&t[3], storm_reader, &s);
+	end = kt_mono_ms() + 2000;
+	while (kt_mono_ms() < end)
+		for (i = 0; i < 4; i++)
+			pthread_kill(t[i].th, SIGUSR1);
+	s.stop = 1;
+	/* release the waiters: readers with a post, posters with a seek */
+	for (end = kt_mono_ms() + 10000; !all_done && kt_mono_ms() < end;) {
+		EXPECT_EQ(4, write(w, "wake", 4));
+		EXPECT_EQ(0, lseek(s.fd, 0, SEEK_END));
+		all_done = true;
+		for (i = 0; i < 4; i++)
+			all_done &= __atomic_load_n(&t[i].done, __ATOMIC_SEQ_CST);
+		kt_msleep(10);
+	}
+	for (i = 0; i < 4; i++)
+		ASSERT_TRUE(kt_thread_join(&t[i], 1000));
+	EXPECT_EQ(0, s.bad);
+	EXPECT_TRUE(s.posts > 0);
+	EXPECT_TRUE(s.reads > 0);
+	kt_info(w, &info);
+	EXPECT_EQ(2, info.members);
+	EXPECT_TRUE(info.used <= info.capacity);
+	EXPECT_EQ(info.posted, info.next_seq - 1);
+	dprintf(STDERR_FILENO, "#   storm: %ld posts, %ld reads, %ld EINTR\n",
+		s.posts, s.reads, s.eintr);
 }
 
 static void child_read_blocked(void *p)
