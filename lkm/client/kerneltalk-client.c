@@ -388,6 +388,7 @@ struct session {
 	size_t in_len;
 	size_t in_size;
 	bool discarding;	/* skipping the rest of a too long line */
+	size_t discarded;	/* its bytes so far, to report its length */
 	bool in_eof;
 };
 
@@ -427,7 +428,10 @@ static int print_record(struct session *s, size_t n)
 	return write_all(STDOUT_FILENO, s->out, o);
 }
 
-/* Read and print what the device has; returns -1 on a fatal error. */
+/*
+ * Read and print up to READ_BURST records; returns 1 when more may be
+ * waiting, 0 when the device has nothing more, -1 on a fatal error.
+ */
 static int receive(struct session *s)
 {
 	for (int i = 0; i < READ_BURST; i++) {
@@ -462,14 +466,30 @@ static int receive(struct session *s)
 			return -1;
 		}
 	}
+	return 1;
+}
+
+/*
+ * Before leaving, print what already arrived -- with piped input that
+ * includes the echo of our last posts.  Bounded, so that a busy room
+ * cannot keep us here.
+ */
+static int drain(struct session *s)
+{
+	for (int i = 0; i < 256; i++) {
+		int r = receive(s);
+
+		if (r <= 0)
+			return r;
+	}
 	return 0;
 }
 
-static void too_long(const struct session *s, size_t len, bool exact)
+static void too_long(const struct session *s, size_t len)
 {
 	fprintf(stderr,
-		"%s: message too long (%s%zu bytes; the limit is %u bytes) — not sent\n",
-		prog, exact ? "" : "more than ", len, s->info.max_msg);
+		"%s: message too long (%zu bytes; the limit is %u bytes) — not sent\n",
+		prog, len, s->info.max_msg);
 }
 
 /* Drop the first n bytes of the input buffer. */
@@ -493,12 +513,22 @@ static int send_lines(struct session *s)
 
 		if (!nl) {
 			if (s->in_len == s->in_size) {
-				/* Longer than any line we could post. */
+				/*
+				 * Longer than any line we could post: skip to
+				 * its end, counting, so the error can say how
+				 * long it was.
+				 */
 				if (!s->discarding)
-					too_long(s, s->in_len, false);
+					s->discarded = 0;
 				s->discarding = true;
+				s->discarded += s->in_len;
 				s->in_len = 0;
 				return 0;
+			}
+			if (s->in_eof && s->in_len == 0 && s->discarding) {
+				/* The input ended with the too long line. */
+				too_long(s, s->discarded);
+				s->discarding = false;
 			}
 			if (!s->in_eof || s->in_len == 0)
 				return 0;
@@ -511,6 +541,7 @@ static int send_lines(struct session *s)
 		}
 
 		if (s->discarding) {
+			too_long(s, s->discarded + len);
 			s->discarding = false;
 			consume_input(s, take);
 			continue;
@@ -522,7 +553,7 @@ static int send_lines(struct session *s)
 			continue;
 		}
 		if (len > s->info.max_msg) {
-			too_long(s, len, true);
+			too_long(s, len);
 			consume_input(s, take);
 			continue;
 		}
@@ -545,7 +576,7 @@ static int send_lines(struct session *s)
 		case EAGAIN:
 			return 1;	/* room full of unread messages */
 		case EMSGSIZE:
-			too_long(s, len, true);
+			too_long(s, len);
 			consume_input(s, take);
 			continue;
 		default:
@@ -618,12 +649,12 @@ static int chat(struct session *s, double linger)
 		if (s->in_eof && !blocked && s->in_len == 0) {
 			/* Everything typed is posted. */
 			if (stdin_tty || linger <= 0)
-				return 0;
+				return drain(s) < 0 ? 1 : 0;
 			if (deadline < 0)
 				deadline = now_ms() + (int64_t)(linger * 1000);
 			timeout = deadline - now_ms();
 			if (timeout <= 0)
-				return 0;
+				return drain(s) < 0 ? 1 : 0;
 		}
 
 		p[0].fd = s->fd;
