@@ -13,6 +13,14 @@ internal static class ErrorFormatter
 {
     public static string Format(ErrorRecord record)
     {
+        // A native program's stderr reaches a hosted engine as one error
+        // record per line; show the line as the program wrote it, as pwsh
+        // does, not as a script error with a position.
+        if (IsNativeStderr(record))
+        {
+            return record.TargetObject?.ToString() ?? record.Exception?.Message ?? string.Empty;
+        }
+
         var text = new StringBuilder("ERROR: ");
         InvocationInfo? invocation = record.InvocationInfo;
         string? commandName = invocation?.MyCommand?.Name;
@@ -59,4 +67,8 @@ internal static class ErrorFormatter
         return record.FullyQualifiedErrorId is "ParseException" or "MissingEndCurlyBrace"
             || record.CategoryInfo.Category == ErrorCategory.ParserError;
     }
+
+    public static bool IsNativeStderr(ErrorRecord record) =>
+        record.Exception is RemoteException
+        && record.FullyQualifiedErrorId is "NativeCommandError" or "NativeCommandErrorMessage";
 }

@@ -17,6 +17,10 @@ internal sealed class ScriptRunner : IDisposable
     private readonly PowerShell _shell;
     private int _interrupts;
 
+    // Set by an error record that is not a native program's stderr line
+    // (text on stderr is not a failure by itself).
+    private bool _scriptErrors;
+
     public ScriptRunner(HostOptions options)
     {
         _options = options;
@@ -67,7 +71,11 @@ internal sealed class ScriptRunner : IDisposable
         // Non-terminating errors are shown the moment they happen, not after
         // the script ends, so they appear next to the output that caused them.
         _shell.Streams.Error.DataAdded += (_, e) =>
-            _host.UI.WriteErrorLine(ErrorFormatter.Format(_shell.Streams.Error[e.Index]));
+        {
+            ErrorRecord record = _shell.Streams.Error[e.Index];
+            _scriptErrors |= !ErrorFormatter.IsNativeStderr(record);
+            _host.UI.WriteErrorLine(ErrorFormatter.Format(record));
+        };
 
         Console.CancelKeyPress += OnCancelKeyPress;
         try
@@ -115,7 +123,7 @@ internal sealed class ScriptRunner : IDisposable
 
         // -Command: any error makes the run fail, which is what a caller
         // checking the status of a one-liner wants.
-        return _shell.HadErrors ? ExitCodes.TerminatingError : ExitCodes.Success;
+        return _scriptErrors ? ExitCodes.TerminatingError : ExitCodes.Success;
     }
 
     public void Dispose()
