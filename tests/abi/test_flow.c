@@ -257,7 +257,16 @@ KT_TEST(block_writer_released_by_reader_noecho)
 	kt_thread_start(&t, blocked_write, &io);
 	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
 	kt_set_flags(self_reader, KERNELTALK_F_NOECHO);
-	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	if (!kt_thread_join(&t, 5000)) {
+		/* tell a lost wake-up from a post that really cannot go in */
+		int w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+
+		kt_fail(__FILE__, __LINE__,
+			"writer still waiting 5 s after NOECHO; a non-blocking post %s",
+			post_until_full(w, 1) ? "goes in now (lost wake-up)"
+					      : "fails EAGAIN");
+		kt_abort();
+	}
 	EXPECT_EQ(io.len, io.ret);
 }
 
@@ -520,9 +529,16 @@ KT_TEST_T(signal_storm_during_io, 60)
 		for (i = 0; i < 4; i++)
 			pthread_kill(t[i].th, SIGUSR1);
 	s.stop = 1;
-	/* release the waiters: readers with a post, posters with a seek */
+	/*
+	 * Release the waiters: readers with a post (of the size they expect;
+	 * EAGAIN when posters filled the ring is fine), posters with a seek.
+	 */
 	for (end = kt_mono_ms() + 10000; !all_done && kt_mono_ms() < end;) {
-		EXPECT_EQ(4, write(w, "wake", 4));
+		char wake[64];
+
+		memset(wake, 'w', sizeof(wake));
+		if (write(w, wake, sizeof(wake)) == -1)
+			EXPECT_EQ(EAGAIN, errno);
 		EXPECT_EQ(0, lseek(s.fd, 0, SEEK_END));
 		all_done = true;
 		for (i = 0; i < 4; i++)
