@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Mono.Unix.Native;
 
@@ -17,6 +18,17 @@ namespace KernelTalk.Native
 
         private PosixDeviceIo()
         {
+            // Run Mono.Posix's static constructors now, not between a failed
+            // call and the read of its errno.
+            RuntimeHelpers.RunClassConstructor(typeof(Stdlib).TypeHandle);
+            RuntimeHelpers.RunClassConstructor(typeof(Syscall).TypeHandle);
+            RuntimeHelpers.RunClassConstructor(typeof(NativeConvert).TypeHandle);
+
+            // The first open() through Mono.Posix loads its file-name
+            // marshaller's helpers after the call, and that clobbers the saved
+            // errno (seen: ENOENT reported as ENOTTY, first call only).  One
+            // throw-away failing open makes every later errno exact.
+            Syscall.open("/proc/self/kerneltalk-errno-warm-up", OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC);
         }
 
         public int Open(string path, OpenFlags flags)
@@ -123,12 +135,16 @@ namespace KernelTalk.Native
 
         private static int Result(int r) => r >= 0 ? r : -Marshal.GetLastWin32Error();
 
-        private static int LastErrno() => NativeConvert.FromErrno(Stdlib.GetLastError());
+        // The errno the marshaller saved for the last call (native numbering).
+        // Not Stdlib.GetLastError(): its first use runs Mono.Posix's static
+        // constructors, whose own native calls overwrite the saved errno
+        // (seen: ENOENT from open() reported as ENOTTY).
+        private static int LastErrno() => Marshal.GetLastWin32Error();
 
-        private static bool Interrupted(out Errno errno)
+        private static bool Interrupted(out int errno)
         {
-            errno = Stdlib.GetLastError();
-            return errno == Errno.EINTR;
+            errno = Marshal.GetLastWin32Error();
+            return errno == KernelTalk.Device.Errnos.EINTR;
         }
 
         private static void CheckRange(byte[] buffer, int offset, int count)

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+using System;
+using System.IO;
+using System.Management.Automation;
+using KernelTalk.Device;
+using KernelTalk.Install;
+using KernelTalk.Resources;
+
+namespace KernelTalk.Commands
+{
+    /// <summary>Shared by Install- and Uninstall-KernelTalk: root check, tools, running them with progress.</summary>
+    public abstract class InstallCommandBase : KernelTalkCommandBase
+    {
+        private ProgressRecord? _progress;
+
+        internal bool IsWhatIf =>
+            MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? v) && v is SwitchParameter { IsPresent: true };
+
+        /// <summary>Root is needed for every real step; -WhatIf may look without it.</summary>
+        internal void RequireRoot()
+        {
+            if (IsWhatIf || Mono.Unix.Native.Syscall.geteuid() == 0)
+            {
+                return;
+            }
+            ThrowKernelTalkError(new KernelTalkException(
+                DeviceErrors.Format(Strings.NotRoot, MyInvocation.MyCommand.Name), ErrorIds.NotRoot,
+                ErrorCategory.PermissionDenied, null, Errnos.EPERM,
+                DeviceErrors.Format(Strings.NotRootAction, MyInvocation.MyCommand.Name)));
+        }
+
+        internal string RequireProgram(string name)
+        {
+            string? path = ModuleSetup.FindProgram(name);
+            if (path is null)
+            {
+                ThrowKernelTalkError(new KernelTalkException(
+                    DeviceErrors.Format(Strings.ToolMissing, name), ErrorIds.ToolMissing, ErrorCategory.ObjectNotFound,
+                    name, Errnos.ENOENT, DeviceErrors.Format(Strings.ToolMissingAction, ModuleSetup.PackageOf(name))));
+            }
+            return path!;
+        }
+
+        internal void Progress(string activity, int step, int steps, string status)
+        {
+            _progress ??= new ProgressRecord(0x4b54, activity, status);
+            _progress.StatusDescription = status;
+            _progress.PercentComplete = Math.Min(100, step * 100 / Math.Max(1, steps));
+            _progress.CurrentOperation = null;
+            WriteProgress(_progress);
+        }
+
+        internal void ProgressDone()
+        {
+            if (_progress is not null)
+            {
+                _progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(_progress);
+            }
+        }
+
+        /// <summary>Runs a tool; non-zero exit becomes a terminating error with the output's tail.</summary>
+        internal ExternalCommand.Result RunTool(string program, string[] arguments, string errorId, ErrorCategory category,
+            string action, string target)
+        {
+            string display = Path.GetFileName(program) + " " + string.Join(" ", arguments);
+            WriteVerbose(display);
+            var result = ExternalCommand.Run(program, arguments, line =>
+            {
+                WriteVerbose(line);
+                if (_progress is not null)
+                {
+                    _progress.CurrentOperation = line.Length > 100 ? line.Substring(0, 100) : line;
+                    WriteProgress(_progress);
+                }
+            }, StopToken);
+            if (result.Cancelled)
+            {
+                throw new PipelineStoppedException();
+            }
+            if (result.ExitCode != 0)
+            {
+                ThrowKernelTalkError(new KernelTalkException(
+                    DeviceErrors.Format(Strings.CommandFailed, display, result.ExitCode, result.Tail()), errorId, category,
+                    target, 0, action));
+            }
+            return result;
+        }
+
+        internal static bool ModuleLoaded => Directory.Exists(ModuleSetup.SysModulePath);
+    }
+}

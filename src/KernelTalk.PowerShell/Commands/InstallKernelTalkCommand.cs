@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+using System;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using KernelTalk.Device;
+using KernelTalk.Install;
+using KernelTalk.Resources;
+using Mono.Unix.Native;
+
+namespace KernelTalk.Commands
+{
+    /// <summary>
+    /// Builds lkm/ for the running kernel, loads it with the given parameters,
+    /// sets the device's owner/group/mode through a udev rule and, with
+    /// -Persist, loads it at boot.  Each step asks ShouldProcess.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Install, "KernelTalk", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(void))]
+    public sealed class InstallKernelTalkCommand : InstallCommandBase
+    {
+        private const int Steps = 5;
+
+        /// <summary>The lkm folder of the source tree; default: found above the module's folder.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? SourcePath { get; set; }
+
+        /// <summary>Kernel build tree (KDIR); default /lib/modules/$(uname -r)/build.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? KernelDirectory { get; set; }
+
+        /// <summary>Ring bytes per room (module parameter capacity).</summary>
+        [Parameter]
+        [ValidateRange(1, 16 * 1024 * 1024)]
+        public uint Capacity { get; set; }
+
+        /// <summary>Largest message in bytes (module parameter max_msg).</summary>
+        [Parameter]
+        [ValidateRange(1, 16 * 1024 * 1024)]
+        public uint MaxMessage { get; set; }
+
+        /// <summary>Most rooms at once (module parameter max_rooms).</summary>
+        [Parameter]
+        [ValidateRange(1, 4096)]
+        public uint MaxRooms { get; set; }
+
+        /// <summary>Policy of new rooms (module parameter policy).</summary>
+        [Parameter]
+        public RoomPolicy Policy { get; set; }
+
+        /// <summary>Group owning /dev/kerneltalk.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Group { get; set; } = "root";
+
+        /// <summary>Mode of /dev/kerneltalk, octal (e.g. 0660).</summary>
+        [Parameter]
+        [ValidatePattern("^0?[0-7]{3}$")]
+        public string Mode { get; set; } = ModuleSetup.DefaultMode;
+
+        /// <summary>Load the module at boot with these parameters (modules-load.d, modprobe.d).</summary>
+        [Parameter]
+        public SwitchParameter Persist { get; set; }
+
+        /// <summary>Reload the module when it is already loaded (fails while the device is in use).</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void EndProcessing()
+        {
+            string activity = Strings.InstallActivity;
+            try
+            {
+                // 1. Prerequisites, all checked before anything changes.
+                Progress(activity, 0, Steps, Strings.StepPrerequisites);
+                RequireRoot();
+                string release = ModuleSetup.KernelRelease();
+                string kdir = KernelDirectory ?? ModuleSetup.DefaultKernelDirectory(release);
+                if (!File.Exists(Path.Combine(kdir, "Makefile")))
+                {
+                    ThrowKernelTalkError(new KernelTalkException(
+                        DeviceErrors.Format(Strings.HeadersMissing, release, kdir), ErrorIds.KernelHeadersMissing,
+                        ErrorCategory.ObjectNotFound, kdir, Errnos.ENOENT, DeviceErrors.Format(Strings.HeadersMissingAction, release)));
+                }
+                string moduleBase = MyInvocation.MyCommand.Module?.ModuleBase ?? string.Empty;
+                string? source = ModuleSetup.FindSourceDirectory(SourcePath is null ? null : ResolveDevicePath(SourcePath),
+                    new[] { moduleBase, Path.GetDirectoryName(typeof(InstallKernelTalkCommand).Assembly.Location), SessionState.Path.CurrentFileSystemLocation.Path });
+                if (source is null)
+                {
+                    ThrowKernelTalkError(new KernelTalkException(
+                        DeviceErrors.Format(Strings.SourceNotFound, SourcePath ?? moduleBase), ErrorIds.SourceNotFound,
+                        ErrorCategory.ObjectNotFound, SourcePath ?? moduleBase, Errnos.ENOENT, Strings.SourceNotFoundAction));
+                }
+                if (!ModuleSetup.GroupExists(Group))
+                {
+                    ThrowKernelTalkError(new KernelTalkException(
+                        DeviceErrors.Format(Strings.GroupNotFound, Group), ErrorIds.GroupNotFound, ErrorCategory.ObjectNotFound,
+                        Group, 0, DeviceErrors.Format(Strings.GroupNotFoundAction, Group)));
+                }
+                string make = RequireProgram("make");
+                RequireProgram("gcc");
+                string insmod = RequireProgram("insmod");
+
+                var parameters = ModuleSetup.Parameters(
+                    Bound(nameof(Capacity)) ? Capacity : null, Bound(nameof(MaxMessage)) ? MaxMessage : null,
+                    Bound(nameof(MaxRooms)) ? MaxRooms : null, Bound(nameof(Policy)) ? Policy : null);
+                string ko = Path.Combine(source!, ModuleSetup.ModuleName + ".ko");
+
+                // 2. Build.
+                Progress(activity, 1, Steps, Strings.StepBuild);
+                if (ShouldProcess(source, DeviceErrors.Format(Strings.ActionBuild, source!)))
+                {
+                    RunTool(make, new[] { "-C", source!, "KDIR=" + kdir }, ErrorIds.BuildFailed, ErrorCategory.InvalidResult,
+                        DeviceErrors.Format(Strings.BuildFailedAction, kdir), source!);
+                }
+
+                // 3. Load.
+                Progress(activity, 2, Steps, Strings.StepLoad);
+                string insmodLine = "insmod " + string.Join(" ", new[] { ko }.Concat(parameters));
+                if (ModuleLoaded && !Force)
+                {
+                    WriteWarning(Strings.AlreadyLoaded);
+                }
+                else if (ShouldProcess(ko, DeviceErrors.Format(Strings.ActionLoad, insmodLine)))
+                {
+                    if (ModuleLoaded)
+                    {
+                        Unload(RequireProgram("rmmod"));
+                    }
+                    RunTool(insmod, new[] { ko }.Concat(parameters).ToArray(), ErrorIds.LoadFailed, ErrorCategory.InvalidArgument,
+                        Strings.LoadFailedAction, ko);
+                }
+
+                // 4. Owner, group, mode: the rule for future nodes, chown/chmod for the current one.
+                Progress(activity, 3, Steps, Strings.StepDevice);
+                if (ShouldProcess(ModuleSetup.UdevRulePath, DeviceErrors.Format(Strings.ActionUdev, Group, ModuleSetup.NormalizeMode(Mode))))
+                {
+                    Configure(() => ModuleSetup.WriteFileAtomically(ModuleSetup.UdevRulePath, ModuleSetup.UdevRule(Group, Mode)),
+                        ModuleSetup.UdevRulePath);
+                    ApplyToNode(KernelTalkCommandBase.DefaultPath);
+                }
+
+                // 5. Persist.
+                if (Persist)
+                {
+                    Progress(activity, 4, Steps, Strings.StepPersist);
+                    if (ShouldProcess(ModuleSetup.ExtraModulePath(release), Strings.ActionPersist))
+                    {
+                        string extra = ModuleSetup.ExtraModulePath(release);
+                        Configure(() =>
+                        {
+                            Directory.CreateDirectory(Path.GetDirectoryName(extra)!);
+                            File.Copy(ko, extra, overwrite: true);
+                            ModuleSetup.WriteFileAtomically(ModuleSetup.ModulesLoadPath, ModuleSetup.ModulesLoad());
+                            string? options = ModuleSetup.ModprobeOptions(parameters);
+                            if (options is not null)
+                            {
+                                ModuleSetup.WriteFileAtomically(ModuleSetup.ModprobeOptionsPath, options);
+                            }
+                            else if (File.Exists(ModuleSetup.ModprobeOptionsPath))
+                            {
+                                File.Delete(ModuleSetup.ModprobeOptionsPath);
+                            }
+                        }, extra);
+                        RunTool(RequireProgram("depmod"), new[] { "-a", release }, ErrorIds.ConfigurationFailed,
+                            ErrorCategory.InvalidResult, Strings.DeviceErrorAction, extra);
+                    }
+                }
+            }
+            finally
+            {
+                ProgressDone();
+            }
+        }
+
+        private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+
+        private void Unload(string rmmod)
+        {
+            var result = ExternalCommand.Run(rmmod, new[] { ModuleSetup.ModuleName }, WriteVerbose, StopToken);
+            if (result.ExitCode != 0)
+            {
+                bool busy = result.Output.Any(l => l.IndexOf("in use", StringComparison.OrdinalIgnoreCase) >= 0);
+                ThrowKernelTalkError(new KernelTalkException(
+                    busy ? Strings.ModuleInUse : DeviceErrors.Format(Strings.CommandFailed, "rmmod", result.ExitCode, result.Tail()),
+                    busy ? ErrorIds.ModuleInUse : ErrorIds.UnloadFailed, busy ? ErrorCategory.ResourceBusy : ErrorCategory.InvalidResult,
+                    ModuleSetup.ModuleName, busy ? Errnos.EBUSY : 0, Strings.ModuleInUseAction));
+            }
+        }
+
+        private void Configure(Action action, string target)
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                ThrowKernelTalkError(new KernelTalkException(ex.Message, ErrorIds.ConfigurationFailed, ErrorCategory.WriteError,
+                    target, 0, Strings.DeviceErrorAction, ex));
+            }
+        }
+
+        /// <summary>udev applies the rule to new nodes only; the node of this load is fixed by hand.</summary>
+        private void ApplyToNode(string node)
+        {
+            if (!File.Exists(node))
+            {
+                return;
+            }
+            var group = Syscall.getgrnam(Group);
+            var mode = (FilePermissions)Convert.ToUInt32(ModuleSetup.NormalizeMode(Mode), 8);
+            if ((group is not null && Syscall.chown(node, 0, group.gr_gid) < 0) || Syscall.chmod(node, mode) < 0)
+            {
+                var errno = Stdlib.GetLastError();
+                WriteKernelTalkError(new KernelTalkException($"{node}: {errno}", ErrorIds.ConfigurationFailed,
+                    ErrorCategory.PermissionDenied, node, NativeConvert.FromErrno(errno), Strings.DeviceErrorAction));
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+using System;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using KernelTalk.Device;
+using KernelTalk.Install;
+using KernelTalk.Resources;
+
+namespace KernelTalk.Commands
+{
+    /// <summary>The reverse of Install-KernelTalk: unload the module and remove what Install wrote.</summary>
+    [Cmdlet(VerbsLifecycle.Uninstall, "KernelTalk", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(void))]
+    public sealed class UninstallKernelTalkCommand : InstallCommandBase
+    {
+        protected override void EndProcessing()
+        {
+            string activity = Strings.UninstallActivity;
+            try
+            {
+                Progress(activity, 0, 2, Strings.StepUnload);
+                RequireRoot();
+                string release = ModuleSetup.KernelRelease();
+
+                if (!ModuleLoaded)
+                {
+                    WriteWarning(Strings.NotLoaded);
+                }
+                else if (ShouldProcess(ModuleSetup.ModuleName, Strings.ActionUnload))
+                {
+                    Session.CloseAll(); // our own sessions would keep the module busy
+                    string rmmod = RequireProgram("rmmod");
+                    var result = ExternalCommand.Run(rmmod, new[] { ModuleSetup.ModuleName }, WriteVerbose, StopToken);
+                    if (result.ExitCode != 0)
+                    {
+                        bool busy = result.Output.Any(l => l.IndexOf("in use", StringComparison.OrdinalIgnoreCase) >= 0);
+                        ThrowKernelTalkError(new KernelTalkException(
+                            busy ? Strings.ModuleInUse : DeviceErrors.Format(Strings.CommandFailed, "rmmod", result.ExitCode, result.Tail()),
+                            busy ? ErrorIds.ModuleInUse : ErrorIds.UnloadFailed,
+                            busy ? ErrorCategory.ResourceBusy : ErrorCategory.InvalidResult,
+                            ModuleSetup.ModuleName, busy ? Errnos.EBUSY : 0, Strings.ModuleInUseAction));
+                    }
+                }
+
+                Progress(activity, 1, 2, Strings.StepCleanup);
+                string extra = ModuleSetup.ExtraModulePath(release);
+                bool removedModule = false;
+                foreach (string file in new[] { ModuleSetup.UdevRulePath, ModuleSetup.ModulesLoadPath, ModuleSetup.ModprobeOptionsPath, extra })
+                {
+                    if (File.Exists(file) && ShouldProcess(file, Strings.ActionRemove))
+                    {
+                        try
+                        {
+                            File.Delete(file);
+                            removedModule |= file == extra;
+                        }
+                        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                        {
+                            // Per file: the other files are still removed.
+                            WriteKernelTalkError(new KernelTalkException(ex.Message, ErrorIds.ConfigurationFailed,
+                                ErrorCategory.WriteError, file, 0, Strings.DeviceErrorAction, ex));
+                        }
+                    }
+                }
+                if (removedModule && ModuleSetup.FindProgram("depmod") is string depmod)
+                {
+                    RunTool(depmod, new[] { "-a", release }, ErrorIds.ConfigurationFailed, ErrorCategory.InvalidResult,
+                        Strings.DeviceErrorAction, extra);
+                }
+            }
+            finally
+            {
+                ProgressDone();
+            }
+        }
+    }
+}

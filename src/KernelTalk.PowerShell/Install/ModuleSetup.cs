@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace KernelTalk.Install
+{
+    /// <summary>
+    /// The pure parts of installing the kernel module: where things are, and
+    /// the text of the files Install-KernelTalk writes.  Kept apart from the
+    /// cmdlet so that tests can check them without root.
+    /// </summary>
+    internal static class ModuleSetup
+    {
+        public const string ModuleName = "kerneltalk";
+        public const string UdevRulePath = "/etc/udev/rules.d/60-kerneltalk.rules";
+        public const string ModulesLoadPath = "/etc/modules-load.d/kerneltalk.conf";
+        public const string ModprobeOptionsPath = "/etc/modprobe.d/kerneltalk.conf";
+        public const string SysModulePath = "/sys/module/kerneltalk";
+        public const string DefaultMode = "0666";
+
+        private static readonly Regex ModePattern = new("^0?[0-7]{3}$", RegexOptions.CultureInvariant);
+
+        /// <summary>Module parameters as insmod / modprobe.d want them; only those given.</summary>
+        public static IReadOnlyList<string> Parameters(uint? capacity, uint? maxMessage, uint? maxRooms, RoomPolicy? policy)
+        {
+            var list = new List<string>();
+            if (capacity is uint c)
+            {
+                list.Add("capacity=" + c.ToString(CultureInfo.InvariantCulture));
+            }
+            if (maxMessage is uint m)
+            {
+                list.Add("max_msg=" + m.ToString(CultureInfo.InvariantCulture));
+            }
+            if (maxRooms is uint r)
+            {
+                list.Add("max_rooms=" + r.ToString(CultureInfo.InvariantCulture));
+            }
+            if (policy is RoomPolicy p)
+            {
+                list.Add("policy=" + ((int)p).ToString(CultureInfo.InvariantCulture));
+            }
+            return list;
+        }
+
+        public static bool IsValidMode(string? mode) => mode is not null && ModePattern.IsMatch(mode);
+
+        /// <summary>Four-digit octal, as udev writes it.</summary>
+        public static string NormalizeMode(string mode) => mode.Length == 3 ? "0" + mode : mode;
+
+        public static string UdevRule(string group, string mode) =>
+            "# Written by Install-KernelTalk: owner, group and mode of /dev/kerneltalk.\n" +
+            $"KERNEL==\"{ModuleName}\", SUBSYSTEM==\"misc\", OWNER=\"root\", GROUP=\"{group}\", MODE=\"{NormalizeMode(mode)}\"\n";
+
+        public static string ModulesLoad() =>
+            "# Written by Install-KernelTalk: load the KernelTalk chat device at boot.\n" + ModuleName + "\n";
+
+        /// <summary>modprobe.d options line, or null when every parameter keeps its default.</summary>
+        public static string? ModprobeOptions(IReadOnlyList<string> parameters) =>
+            parameters.Count == 0
+                ? null
+                : "# Written by Install-KernelTalk.\noptions " + ModuleName + " " + string.Join(" ", parameters) + "\n";
+
+        /// <summary>Where modprobe finds an out-of-tree module of this kernel.</summary>
+        public static string ExtraModulePath(string release) => $"/lib/modules/{release}/extra/{ModuleName}.ko";
+
+        public static string DefaultKernelDirectory(string release) => $"/lib/modules/{release}/build";
+
+        public static string KernelRelease()
+        {
+            try
+            {
+                return File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+            }
+            catch (IOException)
+            {
+                return Environment.OSVersion.Version.ToString();
+            }
+        }
+
+        /// <summary>
+        /// The lkm/ folder: the given one, else searched upwards from each
+        /// start folder (the module's base: out/KernelTalk/ inside the tree).
+        /// </summary>
+        public static string? FindSourceDirectory(string? explicitPath, IEnumerable<string?> startFolders)
+        {
+            if (!string.IsNullOrEmpty(explicitPath))
+            {
+                return File.Exists(Path.Combine(explicitPath, "Makefile")) ? Path.GetFullPath(explicitPath) : null;
+            }
+            foreach (string? start in startFolders.Where(s => !string.IsNullOrEmpty(s)))
+            {
+                for (var dir = new DirectoryInfo(start!); dir is not null; dir = dir.Parent)
+                {
+                    string candidate = Path.Combine(dir.FullName, "lkm");
+                    if (File.Exists(Path.Combine(candidate, "Makefile")))
+                    {
+                        return candidate;
+                    }
+                }
+            }
+            return null;
+        }
+
+        /// <summary>A program on PATH, or null.</summary>
+        public static string? FindProgram(string name, string? pathVariable = null)
+        {
+            string path = pathVariable ?? Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+            // Module tools live in /sbin, which a non-login root shell may lack on PATH.
+            foreach (string dir in path.Split(':').Concat(new[] { "/usr/sbin", "/sbin", "/usr/bin", "/bin" }))
+            {
+                if (dir.Length == 0)
+                {
+                    continue;
+                }
+                string candidate = Path.Combine(dir, name);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>The Debian package that brings a tool, for the error message.</summary>
+        public static string PackageOf(string tool) => tool switch
+        {
+            "insmod" or "rmmod" or "modprobe" or "depmod" => "kmod",
+            "make" => "make",
+            "gcc" => "gcc",
+            _ => tool,
+        };
+
+        /// <summary>True when a group of that name exists (/etc/group or NSS through getgrnam).</summary>
+        public static bool GroupExists(string group)
+        {
+            try
+            {
+                return Mono.Unix.Native.Syscall.getgrnam(group) is not null;
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                return File.ReadAllLines("/etc/group").Any(l => l.StartsWith(group + ":", StringComparison.Ordinal));
+            }
+        }
+
+        /// <summary>Writes a file atomically (temp + rename) so a crash never leaves half a rule.</summary>
+        public static void WriteFileAtomically(string path, string content)
+        {
+            string? dir = Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(dir))
+            {
+                Directory.CreateDirectory(dir);
+            }
+            string temp = path + ".tmp";
+            File.WriteAllText(temp, content, new UTF8Encoding(false));
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
+            File.Move(temp, path);
+        }
+    }
+}
