@@ -128,7 +128,6 @@ struct config {
 	int churn;
 	double duration;
 	uint64_t seed;
-	bool verbose;
 	uint32_t max_msg;
 	uint32_t capacity;
 };
@@ -1084,7 +1083,7 @@ static void run_traffic(struct scenario *sc, struct traffic_result *tr,
 	tr->seconds = (double)(t1 - t0) / 1e9;
 	{
 		uint64_t posted = 0, bytes = 0, eagain = 0, maxwait = 0;
-		uint64_t checked = 0, partial = 0, lost = 0, epipes = 0;
+		uint64_t checked = 0, partial = 0, lost = 0, epipes = 0, shorts = 0;
 		uint64_t probes = 0, churn_cycles = 0, churn_posts = 0, missing = 0;
 
 		for (int i = 0; i < cfg.writers; i++) {
@@ -1097,6 +1096,7 @@ static void run_traffic(struct scenario *sc, struct traffic_result *tr,
 		for (int i = 0; i < cfg.readers; i++) {
 			checked += sh->r[i].msgs;
 			partial += sh->r[i].partial_msgs;
+			shorts += sh->r[i].short_reads;
 			lost += sh->r[i].lost_reported;
 			epipes += sh->r[i].epipes;
 			missing += sh->r[i].missing;
@@ -1115,8 +1115,8 @@ static void run_traffic(struct scenario *sc, struct traffic_result *tr,
 		     sc->name, (unsigned long long)posted,
 		     posted / tr->seconds, bytes / tr->seconds / 1e6,
 		     (unsigned long long)checked, checked / tr->seconds);
-		note("%s: %llu messages read in pieces, %llu EMSGSIZE probes, writers saw EAGAIN %llu times, longest write %.1f ms",
-		     sc->name, (unsigned long long)partial,
+		note("%s: %llu messages read in pieces (%llu reads shorter than asked), %llu EMSGSIZE probes, writers saw EAGAIN %llu times, longest write %.1f ms",
+		     sc->name, (unsigned long long)partial, (unsigned long long)shorts,
 		     (unsigned long long)probes, (unsigned long long)eagain,
 		     maxwait / 1000.0);
 		if (overwrite)
