@@ -270,6 +270,25 @@ KT_TEST(block_writer_released_by_reader_noecho)
 	EXPECT_EQ(io.len, io.ret);
 }
 
+/* Switching the room to OVERWRITE releases a waiting writer at once. */
+KT_TEST_F(full, block_writer_released_by_policy_overwrite)
+{
+	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
+	struct kt_thread t;
+	char *buf = malloc(io.len);
+
+	ASSERT_TRUE(buf != NULL);
+	kt_thread_start(&t, blocked_write, &io);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	kt_set_policy(self->w, KERNELTALK_POLICY_OVERWRITE);
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(io.len, io.ret);
+	/* which cost the reader its oldest message, reported */
+	EXPECT_ERRNO(EPIPE, read(self->r, buf, io.len));
+	EXPECT_EQ(1, read_indexed(self->r));
+	free(buf);
+}
+
 static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig)
@@ -710,7 +729,10 @@ KT_TEST_F(pair, poll_in_when_readable)
 	char buf[16];
 
 	EXPECT_EQ(KT_POLLOUT, kt_poll(self->b, KT_POLLALL, 0));
-	kt_post(self->a, "x");
+	kt_post(self->a, "xy");
+	EXPECT_EQ(KT_POLLIN | KT_POLLOUT, kt_poll(self->b, KT_POLLALL, 0));
+	/* a partly read message is still readable */
+	EXPECT_EQ(1, read(self->b, buf, 1));
 	EXPECT_EQ(KT_POLLIN | KT_POLLOUT, kt_poll(self->b, KT_POLLALL, 0));
 	kt_read_str(self->b, buf, sizeof(buf));
 	EXPECT_EQ(KT_POLLOUT, kt_poll(self->b, KT_POLLALL, 0));
