@@ -84,7 +84,7 @@ struct kt_room {
 	spinlock_t lock;		/* see the lock order above */
 	/* The following fields are protected by lock. */
 	struct list_head members;	/* kt_member.link */
-	unsigned int nr_members;
+	unsigned int nr_members;	/* changed under kt_rooms_lock too */
 	u32 policy;
 	bool full;			/* a post or poll found no space */
 	struct kt_msg **slots;		/* the ring, NULL until the first post */
@@ -135,6 +135,7 @@ __poll_t kt_room_poll(struct kt_member *m);
 void kt_room_seek(struct kt_member *m, bool history);
 void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info);
 int kt_room_set_policy(struct kt_member *m, u32 policy);
+void kt_room_set_flags(struct kt_member *m, u32 flags);
 
 /* kt_ioctl.c */
 long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

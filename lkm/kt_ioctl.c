@@ -42,7 +42,7 @@ static int kt_ioctl_set_flags(struct kt_member *m, const __u32 __user *uflags)
 		return -EFAULT;
 	if (flags & ~KERNELTALK_F_ALL)
 		return -EINVAL;
-	WRITE_ONCE(m->flags, flags);
+	kt_room_set_flags(m, flags);
 	return 0;
 }
 

@@ -7,7 +7,6 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
-#include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
@@ -25,6 +24,9 @@
 #include "kt.h"
 
 static_assert(KERNELTALK_COMM_LEN == TASK_COMM_LEN);
+
+#define KT_NAME_CHARS \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
 /* Guards kt_rooms and kt_nr_rooms, see kt.h for the lock order. */
 static DEFINE_MUTEX(kt_rooms_lock);
@@ -344,6 +346,19 @@ int kt_room_set_policy(struct kt_member *m, u32 policy)
 	return 0;
 }
 
+void kt_room_set_flags(struct kt_member *m, u32 flags)
+{
+	struct kt_room *room = m->room;
+
+	lockdep_assert_held(&m->lock);
+	spin_lock(&room->lock);
+	WRITE_ONCE(m->flags, flags);
+	/* With NOECHO its own unread posts stop holding the ring back. */
+	if (kt_member_skip_own(room, m))
+		kt_room_wake_writers(room);
+	spin_unlock(&room->lock);
+}
+
 bool kt_room_name_valid(const char *name)
 {
 	size_t len = strnlen(name, KERNELTALK_NAME_MAX);
@@ -351,8 +366,9 @@ bool kt_room_name_valid(const char *name)
 
 	if (!len || len >= KERNELTALK_NAME_MAX)
 		return false;
+	/* Not isalnum(): the kernel's ctype counts Latin-1 letters too. */
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("._-", name[i]))
+		if (!strchr(KT_NAME_CHARS, name[i]))
 			return false;
 	return true;
 }
