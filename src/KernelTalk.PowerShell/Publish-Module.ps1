@@ -6,8 +6,7 @@ Lays out the KernelTalk module folder from the build output.
 .DESCRIPTION
 Copies the binary module, the Mono.Posix implementation and its native
 helper, the format file and the help into one folder that Import-Module can
-load, and writes that folder's manifest (the repository manifest with the
-out/KernelTalk/ prefix removed from its paths).
+load, with the folder's manifest (src/KernelTalk.PowerShell/KernelTalk.psd1).
 
 Uses .NET calls and Core cmdlets only: the project's minimal host has no
 Utility or Management cmdlets (no Copy-Item, Test-Path, Write-Host).
@@ -73,13 +72,8 @@ foreach ($file in $files) {
     [IO.File]::Copy([IO.Path]::Combine($buildDir, $file), [IO.Path]::Combine($OutputPath, $file), $true)
 }
 
-# The folder's own manifest: the repository manifest (or, until the lead
-# places it, this project's proposal) with paths relative to the folder.
-$manifest = [IO.Path]::Combine($repoRoot, 'KernelTalk.psd1')
-if (-not [IO.File]::Exists($manifest)) {
-    $manifest = [IO.Path]::Combine($projectDir, 'KernelTalk.psd1.proposed')
-}
-$text = [IO.File]::ReadAllText($manifest).Replace('out/KernelTalk/', '')
-[IO.File]::WriteAllText([IO.Path]::Combine($OutputPath, 'KernelTalk.psd1'), $text, [Text.UTF8Encoding]::new($false))
+# The folder's own manifest (paths relative to the folder).  The repository
+# root's KernelTalk.psd1 nests this one.
+[IO.File]::Copy([IO.Path]::Combine($projectDir, 'KernelTalk.psd1'), [IO.Path]::Combine($OutputPath, 'KernelTalk.psd1'), $true)
 
 $OutputPath
