@@ -15,21 +15,29 @@ namespace KernelTalk.Commands
     /// sets the device's owner/group/mode through a udev rule and, with
     /// -Persist, loads it at boot.  Each step asks ShouldProcess.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Install, "KernelTalk", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Install, "KernelTalk", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+        DefaultParameterSetName = BuildSet)]
     [OutputType(typeof(void))]
     public sealed class InstallKernelTalkCommand : InstallCommandBase
     {
         private const int Steps = 5;
+        private const string BuildSet = "Build";
+        private const string PrebuiltSet = "Prebuilt";
 
         /// <summary>The lkm folder of the source tree; default: found above the module's folder.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = BuildSet)]
         [ValidateNotNullOrEmpty]
         public string? SourcePath { get; set; }
 
         /// <summary>Kernel build tree (KDIR); default /lib/modules/$(uname -r)/build.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = BuildSet)]
         [ValidateNotNullOrEmpty]
         public string? KernelDirectory { get; set; }
+
+        /// <summary>A kerneltalk.ko built before (for the running kernel): no build step.</summary>
+        [Parameter(ParameterSetName = PrebuiltSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string? ModulePath { get; set; }
 
         /// <summary>Ring bytes per room (module parameter capacity).</summary>
         [Parameter]
@@ -60,6 +68,13 @@ namespace KernelTalk.Commands
         [ValidatePattern("^0?[0-7]{3}$")]
         public string Mode { get; set; } = ModuleSetup.DefaultMode;
 
+        /// <summary>
+        /// Apply owner/group/mode to the current node only, without a udev rule
+        /// (read-only /etc, systems without udev); lasts until the module is reloaded.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter NoUdevRule { get; set; }
+
         /// <summary>Load the module at boot with these parameters (modules-load.d, modprobe.d).</summary>
         [Parameter]
         public SwitchParameter Persist { get; set; }
@@ -78,20 +93,36 @@ namespace KernelTalk.Commands
                 RequireRoot();
                 string release = ModuleSetup.KernelRelease();
                 string kdir = KernelDirectory ?? ModuleSetup.DefaultKernelDirectory(release);
-                if (!File.Exists(Path.Combine(kdir, "Makefile")))
+                string? source = null;
+                string ko;
+                if (ModulePath is not null)
                 {
-                    ThrowKernelTalkError(new KernelTalkException(
-                        DeviceErrors.Format(Strings.HeadersMissing, release, kdir), ErrorIds.KernelHeadersMissing,
-                        ErrorCategory.ObjectNotFound, kdir, Errnos.ENOENT, DeviceErrors.Format(Strings.HeadersMissingAction, release)));
+                    ko = ResolveDevicePath(ModulePath);
+                    if (!File.Exists(ko))
+                    {
+                        ThrowKernelTalkError(new KernelTalkException(
+                            DeviceErrors.Format(Strings.ModuleFileMissing, ko), ErrorIds.SourceNotFound,
+                            ErrorCategory.ObjectNotFound, ko, Errnos.ENOENT, Strings.ModuleFileMissingAction));
+                    }
                 }
-                string moduleBase = MyInvocation.MyCommand.Module?.ModuleBase ?? string.Empty;
-                string? source = ModuleSetup.FindSourceDirectory(SourcePath is null ? null : ResolveDevicePath(SourcePath),
-                    new[] { moduleBase, Path.GetDirectoryName(typeof(InstallKernelTalkCommand).Assembly.Location), SessionState.Path.CurrentFileSystemLocation.Path });
-                if (source is null)
+                else
                 {
-                    ThrowKernelTalkError(new KernelTalkException(
-                        DeviceErrors.Format(Strings.SourceNotFound, SourcePath ?? moduleBase), ErrorIds.SourceNotFound,
-                        ErrorCategory.ObjectNotFound, SourcePath ?? moduleBase, Errnos.ENOENT, Strings.SourceNotFoundAction));
+                    if (!File.Exists(Path.Combine(kdir, "Makefile")))
+                    {
+                        ThrowKernelTalkError(new KernelTalkException(
+                            DeviceErrors.Format(Strings.HeadersMissing, release, kdir), ErrorIds.KernelHeadersMissing,
+                            ErrorCategory.ObjectNotFound, kdir, Errnos.ENOENT, DeviceErrors.Format(Strings.HeadersMissingAction, release)));
+                    }
+                    string moduleBase = MyInvocation.MyCommand.Module?.ModuleBase ?? string.Empty;
+                    source = ModuleSetup.FindSourceDirectory(SourcePath is null ? null : ResolveDevicePath(SourcePath),
+                        new[] { moduleBase, Path.GetDirectoryName(typeof(InstallKernelTalkCommand).Assembly.Location), SessionState.Path.CurrentFileSystemLocation.Path });
+                    if (source is null)
+                    {
+                        ThrowKernelTalkError(new KernelTalkException(
+                            DeviceErrors.Format(Strings.SourceNotFound, SourcePath ?? moduleBase), ErrorIds.SourceNotFound,
+                            ErrorCategory.ObjectNotFound, SourcePath ?? moduleBase, Errnos.ENOENT, Strings.SourceNotFoundAction));
+                    }
+                    ko = Path.Combine(source!, ModuleSetup.ModuleName + ".ko");
                 }
                 if (!ModuleSetup.GroupExists(Group))
                 {
@@ -99,21 +130,24 @@ namespace KernelTalk.Commands
                         DeviceErrors.Format(Strings.GroupNotFound, Group), ErrorIds.GroupNotFound, ErrorCategory.ObjectNotFound,
                         Group, 0, DeviceErrors.Format(Strings.GroupNotFoundAction, Group)));
                 }
-                string make = RequireProgram("make");
-                RequireProgram("gcc");
+                string? make = null;
+                if (source is not null)
+                {
+                    make = RequireProgram("make");
+                    RequireProgram("gcc");
+                }
                 string insmod = RequireProgram("insmod");
 
                 var parameters = ModuleSetup.Parameters(
                     Bound(nameof(Capacity)) ? Capacity : null, Bound(nameof(MaxMessage)) ? MaxMessage : null,
                     Bound(nameof(MaxRooms)) ? MaxRooms : null, Bound(nameof(Policy)) ? Policy : null);
-                string ko = Path.Combine(source!, ModuleSetup.ModuleName + ".ko");
 
                 // 2. Build.
                 Progress(activity, 1, Steps, Strings.StepBuild);
-                if (ShouldProcess(source, DeviceErrors.Format(Strings.ActionBuild, source!)))
+                if (source is not null && ShouldProcess(source, DeviceErrors.Format(Strings.ActionBuild, source)))
                 {
-                    RunTool(make, new[] { "-C", source!, "KDIR=" + kdir }, ErrorIds.BuildFailed, ErrorCategory.InvalidResult,
-                        DeviceErrors.Format(Strings.BuildFailedAction, kdir), source!);
+                    RunTool(make!, new[] { "-C", source, "KDIR=" + kdir }, ErrorIds.BuildFailed, ErrorCategory.InvalidResult,
+                        DeviceErrors.Format(Strings.BuildFailedAction, kdir), source);
                 }
 
                 // 3. Load.
@@ -135,10 +169,14 @@ namespace KernelTalk.Commands
 
                 // 4. Owner, group, mode: the rule for future nodes, chown/chmod for the current one.
                 Progress(activity, 3, Steps, Strings.StepDevice);
-                if (ShouldProcess(ModuleSetup.UdevRulePath, DeviceErrors.Format(Strings.ActionUdev, Group, ModuleSetup.NormalizeMode(Mode))))
+                string target = NoUdevRule ? KernelTalkCommandBase.DefaultPath : ModuleSetup.UdevRulePath;
+                if (ShouldProcess(target, DeviceErrors.Format(Strings.ActionUdev, Group, ModuleSetup.NormalizeMode(Mode))))
                 {
-                    Configure(() => ModuleSetup.WriteFileAtomically(ModuleSetup.UdevRulePath, ModuleSetup.UdevRule(Group, Mode)),
-                        ModuleSetup.UdevRulePath);
+                    if (!NoUdevRule)
+                    {
+                        Configure(() => ModuleSetup.WriteFileAtomically(ModuleSetup.UdevRulePath, ModuleSetup.UdevRule(Group, Mode)),
+                            ModuleSetup.UdevRulePath);
+                    }
                     ApplyToNode(KernelTalkCommandBase.DefaultPath);
                 }
 
