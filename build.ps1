@@ -19,7 +19,7 @@ Test     Build, then every test tier: unit (xunit and the PSHost self-tests,
          "N passed, N failed" summed over all tiers; exits 1 if anything failed.
 Demo     Build, then a scripted conversation inside the VM (tests/demo/demo.sh).
 Sandbox  Build, then a VM with an interactive shell on the console (leave it
-         with `poweroff -f` or Ctrl+A X).
+         with `exit` or Ctrl+A X).
 Clean    make clean in lkm/ and tests/, remove bin/, obj/ and out/.
 
 .PARAMETER Task
@@ -27,7 +27,11 @@ What to do; Build by default.
 
 .PARAMETER Kernel
 Debian kernel the VM boots and the module is built for: 6.1 (default),
-6.12 or 5.10.
+6.12 or 5.10. Test also runs the ABI suite on the other two (tiers abi-6.12,
+abi-5.10) with modules built in out/lkm-<version>/.
+
+.PARAMETER SkipOtherKernels
+Test: run the ABI suite on -Kernel only.
 
 .EXAMPLE
 ./build.sh Test
@@ -44,7 +48,10 @@ param(
     [string] $Task = 'Build',
 
     [ValidateSet('6.1', '6.12', '5.10')]
-    [string] $Kernel = '6.1'
+    [string] $Kernel = '6.1',
+
+    # Test: run the ABI suite on -Kernel only, not on every supported kernel.
+    [switch] $SkipOtherKernels
 )
 
 $ErrorActionPreference = 'Stop'
@@ -57,6 +64,8 @@ $Root = $PSScriptRoot
 $KtVm = [System.IO.Path]::Combine($Root, 'tests', 'vm', 'kt-vm')
 $KtPwsh = [System.IO.Path]::Combine($Root, 'tests', 'PSHost', 'bin', 'Release', 'net10.0', 'kt-pwsh')
 $TestOut = [System.IO.Path]::Combine($Root, 'out', 'test')
+# DESIGN.md section 6: Debian 12's kernel, bookworm-backports', bullseye's.
+$SupportedKernels = @('6.1', '6.12', '5.10')
 
 # .NET projects built by Build, when they exist (other work may add them later).
 $DotnetProjects = @(
@@ -227,10 +236,39 @@ function Invoke-XunitTier {
 
 # Arguments for `kt-vm run` common to the VM tiers.
 function Get-VmArguments {
-    param([string] $Name, [string[]] $Extra = @())
+    param([string] $Name, [string[]] $Extra = @(), [string] $Version = $Kernel)
     $results = [System.IO.Path]::Combine($TestOut, $Name)
     $null = [System.IO.Directory]::CreateDirectory($results)
-    @('run', '--kernel', $Kernel, '--check-dmesg', '--results', $results) + $Extra
+    @('run', '--kernel', $Version, '--check-dmesg', '--results', $results) + $Extra
+}
+
+# The ABI suite on the other kernels of DESIGN.md section 6. Each module is
+# built in a copy of lkm/ under out/, so the tree's own build stays $Kernel's.
+function Invoke-OtherKernelTiers {
+    param([System.Collections.Generic.List[object]] $Results, [string] $Abi)
+
+    foreach ($version in $SupportedKernels) {
+        if ($version -eq $Kernel) { continue }
+        $name = "abi-$version"
+        $lkm = [System.IO.Path]::Combine($Root, 'out', "lkm-$version")
+        try {
+            Invoke-Native $KtVm @('setup', '--kernel', $version)
+            $kdir = Get-Kdir $version
+            if ($null -eq $kdir) { throw "tests/vm/kt-vm kdir --kernel $version printed nothing." }
+            if ([System.IO.Directory]::Exists($lkm)) { [System.IO.Directory]::Delete($lkm, $true) }
+            Invoke-Native 'cp' @('-r', (Get-RepoPath 'lkm'), $lkm)
+            Invoke-Native 'make' @('-s', '-C', $lkm, 'clean', "KDIR=$kdir")
+            Invoke-Native 'make' @('-C', $lkm, 'module', "KDIR=$kdir", 'W=1')
+        }
+        catch {
+            [Console]::WriteLine("tier $name`: $_")
+            $Results.Add((New-TierResult $name 0 1 "module build for $version failed"))
+            continue
+        }
+        $module = [System.IO.Path]::Combine($lkm, 'kerneltalk.ko')
+        $vmArgs = Get-VmArguments $name @('--timeout', '900', '--module', $module) $version
+        $Results.Add((Invoke-Tier -Name $name -Summary 'abi' -FilePath $KtVm -Arguments ($vmArgs + @('--', $Abi))))
+    }
 }
 
 function Invoke-Test {
@@ -257,6 +295,7 @@ function Invoke-Test {
     if ([System.IO.File]::Exists($abi)) {
         $results.Add((Invoke-Tier -Name 'abi' -Summary 'abi' -FilePath $KtVm `
                     -Arguments ((Get-VmArguments 'abi' @('--timeout', '900')) + @('--', $abi))))
+        if (-not $SkipOtherKernels) { Invoke-OtherKernelTiers $results $abi }
     }
     else { $results.Add((New-MissingTier 'abi' 'tests/abi/kt-abi')) }
 
@@ -322,15 +361,17 @@ function Invoke-Demo {
 
 function Invoke-Sandbox {
     Invoke-Build
-    [Console]::WriteLine('Sandbox: a shell inside the VM; leave it with `poweroff -f` (or Ctrl+A X).')
-    Invoke-Native $KtVm @('run', '--kernel', $Kernel, '--interactive')
+    [Console]::WriteLine('Sandbox: a shell inside the VM; leave it with `exit` (or Ctrl+A X).')
+    # A person is at the keyboard: the watchdog only stops a forgotten VM.
+    Invoke-Native $KtVm @('run', '--kernel', $Kernel, '--interactive', '--timeout', '14400')
 }
 
 # The kernel headers dir of the VM kernel, or $null when the test bed cannot
 # tell (not set up yet): lkm's clean goes through Kbuild and needs one.
 function Get-Kdir {
+    param([string] $Version = $Kernel)
     if (-not [System.IO.File]::Exists($KtVm)) { return $null }
-    $kdir = & $KtVm kdir --kernel $Kernel
+    $kdir = & $KtVm kdir --kernel $Version
     if ($LASTEXITCODE -ne 0 -or -not $kdir) { return $null }
     "$kdir".Trim()
 }
