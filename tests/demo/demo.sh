@@ -124,7 +124,7 @@ say() {	# USER TEXT
 }
 
 say alice "hi bob, did /dev/kerneltalk show up on your box?"
-say bob   "yes, right after insmod. udev gave it mode 0666"
+say bob   "yes, right after insmod, with mode 0666 from the driver"
 say carol "dave: the stress tier passed on 2 CPUs"
 say alice "nice. every message here has a sequence number, see?"
 say dave  "and dmesg? any WARNING or lockdep splat?"
