@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+# The module as a whole: manifest, exports, help.
+
+BeforeAll {
+    . ([System.IO.Path]::Combine($PSScriptRoot, 'TestHelpers.ps1'))
+    $Cmdlets = @('Connect-KernelTalk', 'Disconnect-KernelTalk', 'Get-KernelTalkRoom', 'Install-KernelTalk',
+        'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Uninstall-KernelTalk')
+    $RootManifest = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'KernelTalk.psd1'))
+}
+
+Describe 'KernelTalk module' {
+    It 'Should have a valid manifest in the built folder' {
+        $m = Test-ModuleManifest $ModuleManifest
+        $m.Name | Should -Be 'KernelTalk'
+        $m.PowerShellVersion | Should -Be ([version]'7.2')
+        @($m.ExportedCmdlets.Keys) | Should -HaveCount 7
+    }
+
+    It 'Should have a valid manifest at the repository root' -Skip:(-not [System.IO.File]::Exists($RootManifest)) {
+        $m = Test-ModuleManifest $RootManifest
+        @($m.ExportedCmdlets.Keys) | Should -HaveCount 7
+    }
+
+    It 'Should export exactly the seven cmdlets' {
+        $names = @(Get-Command -Module KernelTalk | ForEach-Object Name)
+        [array]::Sort($names)
+        $names -join ',' | Should -Be ($Cmdlets -join ',')
+    }
+
+    It 'Should have help with synopsis, description, parameters and examples for <_>' -ForEach @(
+        'Connect-KernelTalk', 'Disconnect-KernelTalk', 'Get-KernelTalkRoom', 'Install-KernelTalk',
+        'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Uninstall-KernelTalk') {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match '^\s*\S+-\S+ \['   # not the auto-generated syntax line
+        $help.description | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterThan 0
+        foreach ($p in (Get-Command $_).Parameters.Keys) {
+            if ([System.Management.Automation.PSCmdlet]::CommonParameters.Contains($p)) { continue }
+            if ([System.Management.Automation.PSCmdlet]::OptionalCommonParameters.Contains($p)) { continue }
+            @($help.parameters.parameter | Where-Object name -eq $p).Count | Should -Be 1 -Because "parameter $p of $_ must be documented"
+        }
+    }
+
+    It 'Should have the about_KernelTalk topic' {
+        [string]::Join("`n", @(Get-Help about_KernelTalk)) | Should -Match 'about_KernelTalk'
+    }
+
+    It 'Should send and receive between two sessions' {
+        $room = New-TestRoom
+        $alice = Connect-KernelTalk -Room $room
+        $bob = Connect-KernelTalk -Room $room -NoEcho
+        try {
+            'hi bob' | Send-KernelTalkMessage -Session $alice
+            'hi alice' | Send-KernelTalkMessage -Session $bob
+            (Receive-KernelTalkMessage -Session $bob -NoWait | ForEach-Object Text) -join ',' | Should -Be 'hi bob'
+            (Receive-KernelTalkMessage -Session $alice -NoWait | ForEach-Object Text) -join ',' | Should -Be 'hi bob,hi alice'
+        }
+        finally { $alice, $bob | Disconnect-KernelTalk }
+    }
+}

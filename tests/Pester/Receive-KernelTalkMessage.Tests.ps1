@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: GPL-2.0
+# Receive-KernelTalkMessage against the real device (run inside the VM).
+
+BeforeAll {
+    . ([System.IO.Path]::Combine($PSScriptRoot, 'TestHelpers.ps1'))
+    $Id = 'KernelTalk.Commands.ReceiveKernelTalkMessageCommand'
+    $MaxMsg = Get-ModuleParameter 'max_msg'
+    $Capacity = Get-ModuleParameter 'capacity'
+}
+
+Describe 'Receive-KernelTalkMessage' {
+    Context 'What it returns' {
+        It 'Should return the retained messages with -NoWait' {
+            $room = New-TestRoom
+            'r1', 'r2' | Send-KernelTalkMessage -Room $room
+            $got = @(Receive-KernelTalkMessage -Room $room -NoWait)
+            ($got | ForEach-Object Text) -join ',' | Should -Be 'r1,r2'
+        }
+
+        It 'Should stamp sender uid, name, pid, process, room, time and sequence' {
+            $room = New-TestRoom
+            $before = [DateTimeOffset]::Now.AddSeconds(-5)
+            'stamped' | Send-KernelTalkMessage -Room $room
+            $m = Receive-KernelTalkMessage -Room $room -NoWait
+            $m | Should -BeOfType ([KernelTalk.Message])
+            $m.SenderUid | Should -Be 0
+            $m.SenderName | Should -BeExactly 'root'
+            $m.Sender | Should -BeExactly 'root'
+            $m.SenderPid | Should -Be $PID
+            $m.Process | Should -BeExactly (Get-ThreadComm)
+            $m.Room | Should -BeExactly $room
+            $m.Sequence | Should -Be 1
+            $m.Length | Should -Be 7
+            $m.Lost | Should -Be 0
+            $m.Time | Should -BeGreaterThan $before
+            $m.Time | Should -BeLessThan ([DateTimeOffset]::Now.AddSeconds(5))
+        }
+
+        It 'Should mark messages from another file as not own' {
+            $room = New-TestRoom
+            'theirs' | Send-KernelTalkMessage -Room $room
+            (Receive-KernelTalkMessage -Room $room -NoWait).IsOwn | Should -BeFalse
+        }
+
+        It 'Should emit the text only with -Raw' {
+            $room = New-TestRoom
+            'raw text' | Send-KernelTalkMessage -Room $room
+            $r = Receive-KernelTalkMessage -Room $room -NoWait -Raw
+            $r | Should -BeOfType ([string])
+            $r | Should -BeExactly 'raw text'
+        }
+
+        It 'Should stop after -Count messages' {
+            $room = New-TestRoom
+            1..5 | ForEach-Object { "c$_" } | Send-KernelTalkMessage -Room $room
+            @(Receive-KernelTalkMessage -Room $room -History -Count 3) | Should -HaveCount 3
+        }
+
+        It 'Should end quietly after -Timeout with nothing to read' {
+            $room = New-TestRoom
+            $err = $null
+            $sw = [System.Diagnostics.Stopwatch]::StartNew()
+            $got = @(Receive-KernelTalkMessage -Room $room -Timeout 1 -ErrorVariable err)
+            $sw.Stop()
+            $got | Should -HaveCount 0
+            $err | Should -HaveCount 0
+            $sw.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 0.9
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 10
+        }
+
+        It 'Should decode with -Encoding' {
+            $room = New-TestRoom
+            'latin' | Send-KernelTalkMessage -Room $room -Encoding latin1
+            (Receive-KernelTalkMessage -Room $room -NoWait -Encoding latin1).Text | Should -BeExactly 'latin'
+        }
+    }
+
+    Context 'Sessions and history' {
+        It 'Should see only new traffic in a new session, and all with -History' {
+            $room = New-TestRoom
+            'old' | Send-KernelTalkMessage -Room $room
+            $s = Connect-KernelTalk -Room $room
+            try {
+                'new' | Send-KernelTalkMessage -Room $room
+                (Receive-KernelTalkMessage -Session $s -NoWait | ForEach-Object Text) -join ',' | Should -Be 'new'
+                (Receive-KernelTalkMessage -Session $s -NoWait -History | ForEach-Object Text) -join ',' | Should -Be 'old,new'
+            }
+            finally { Disconnect-KernelTalk $s }
+        }
+
+        It 'Should return only what arrived since the last call with -Session -NoWait' {
+            $room = New-TestRoom
+            $s = Connect-KernelTalk -Room $room
+            try {
+                'first' | Send-KernelTalkMessage -Room $room
+                (Receive-KernelTalkMessage -Session $s -NoWait).Text | Should -Be 'first'
+                @(Receive-KernelTalkMessage -Session $s -NoWait) | Should -HaveCount 0
+                'second' | Send-KernelTalkMessage -Room $room
+                (Receive-KernelTalkMessage -Session $s -NoWait).Text | Should -Be 'second'
+            }
+            finally { Disconnect-KernelTalk $s }
+        }
+
+        It 'Should not receive own messages in a -NoEcho session' {
+            $room = New-TestRoom
+            $s = Connect-KernelTalk -Room $room -NoEcho
+            try {
+                'mine' | Send-KernelTalkMessage -Session $s
+                'other' | Send-KernelTalkMessage -Room $room
+                (Receive-KernelTalkMessage -Session $s -NoWait | ForEach-Object Text) -join ',' | Should -Be 'other'
+            }
+            finally { Disconnect-KernelTalk $s }
+        }
+
+        It 'Should report messages lost under the Overwrite policy' {
+            $room = New-TestRoom
+            $s = Connect-KernelTalk -Room $room -Policy Overwrite
+            try {
+                $fits = [math]::Floor($Capacity / (56 + $MaxMsg))
+                $payload = 'o' * $MaxMsg
+                foreach ($i in 1..($fits + 3)) { $payload | Send-KernelTalkMessage -Room $room -NoWait }
+                $warn = $null
+                $got = @(Receive-KernelTalkMessage -Session $s -NoWait -WarningVariable warn -WarningAction SilentlyContinue)
+                $got | Should -HaveCount $fits
+                $got[0].Lost | Should -Be 3
+                $got[0].Sequence | Should -Be 4
+                $warn | Should -HaveCount 1
+                (Get-KernelTalkRoom -Name $room).Dropped | Should -Be 3
+            }
+            finally { Disconnect-KernelTalk $s }
+        }
+    }
+
+    Context 'Stopping' {
+        It 'Should end a blocked Receive within 100 ms of Stop()' {
+            $room = New-TestRoom
+            # An explicit CreateDefault2 runspace: kt-pwsh ships no ConsoleHost
+            # snap-in, which [powershell]::Create()'s CreateDefault would load.
+            $rs = [runspacefactory]::CreateRunspace([initialsessionstate]::CreateDefault2())
+            $rs.Open()
+            $ps = [powershell]::Create()
+            $ps.Runspace = $rs
+            try {
+                $null = $ps.AddCommand('Import-Module').AddParameter('Name', $ModuleManifest).AddStatement().
+                    AddCommand('Receive-KernelTalkMessage').AddParameter('Room', $room)
+                $async = $ps.BeginInvoke()
+                # The receiver is a member once it has opened and joined; then it sits in poll().
+                $deadline = [DateTime]::UtcNow.AddSeconds(120)
+                while ([DateTime]::UtcNow -lt $deadline -and
+                    @(Get-KernelTalkRoom -Name $room -ErrorAction SilentlyContinue | Where-Object Members -ge 1).Count -eq 0) {
+                    [System.Threading.Thread]::Sleep(50)
+                }
+                [System.Threading.Thread]::Sleep(300)
+                $ps.InvocationStateInfo.State | Should -Be 'Running'
+                $sw = [System.Diagnostics.Stopwatch]::StartNew()
+                $ps.Stop()
+                $sw.Stop()
+                [Console]::WriteLine("# Stop() latency of a blocked Receive: $([math]::Round($sw.Elapsed.TotalMilliseconds, 1)) ms")
+                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+                $sw.Elapsed.TotalMilliseconds | Should -BeLessThan 100
+                # The receiver's file is closed: the room has no member left
+                # (an empty room with no members is freed, hence the wildcard).
+                @(Get-KernelTalkRoom -Name "$room*" | Where-Object Members -gt 0) | Should -HaveCount 0
+            }
+            finally {
+                $ps.Dispose()
+                $rs.Dispose()
+            }
+        }
+    }
+
+    Context 'Errors' {
+        It 'Should write DeviceNotFound for a missing device' {
+            { Receive-KernelTalkMessage -Path /dev/kerneltalk-missing -NoWait -ErrorAction Stop } |
+                Should -Throw -ErrorId "DeviceNotFound,$Id"
+        }
+
+        It 'Should write SessionClosed for a disconnected session' {
+            $s = Connect-KernelTalk -Room (New-TestRoom)
+            Disconnect-KernelTalk $s
+            { Receive-KernelTalkMessage -Session $s -NoWait -ErrorAction Stop } | Should -Throw -ErrorId "SessionClosed,$Id"
+        }
+
+        It 'Should write SessionSendOnly for a -SendOnly session' {
+            $s = Connect-KernelTalk -Room (New-TestRoom) -SendOnly
+            try {
+                { Receive-KernelTalkMessage -Session $s -NoWait -ErrorAction Stop } | Should -Throw -ErrorId "SessionSendOnly,$Id"
+            }
+            finally { Disconnect-KernelTalk $s }
+        }
+
+        It 'Should reject -Count 0' {
+            { Receive-KernelTalkMessage -Count 0 -NoWait } | Should -Throw -ErrorId "ParameterArgumentValidationError,$Id"
+        }
+    }
+}

@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-2.0
+# Dot-sourced by every spec's BeforeAll.  Only .NET calls and Core cmdlets:
+# the specs also run in kt-pwsh, which has no Utility/Management cmdlets.
+
+# The built module folder (build.ps1 Build lays it out).
+$ModuleManifest = [System.IO.Path]::GetFullPath(
+    [System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'out', 'KernelTalk', 'KernelTalk.psd1'))
+if (-not [System.IO.File]::Exists($ModuleManifest)) {
+    throw "The built module $ModuleManifest does not exist; run build.ps1 Build first."
+}
+Import-Module $ModuleManifest
+
+# A room of its own per test, so specs never see each other's traffic.
+function New-TestRoom {
+    'pt-' + [guid]::NewGuid().ToString('N').Substring(0, 12)
+}
+
+function Get-FdCount {
+    [System.IO.Directory]::GetFiles('/proc/self/fd').Length
+}
+
+# The comm the kernel stamps on this thread's posts.
+function Get-ThreadComm {
+    [System.IO.File]::ReadAllText('/proc/thread-self/comm').Trim()
+}
+
+function Get-ModuleParameter([string] $Name) {
+    [uint64][System.IO.File]::ReadAllText("/sys/module/kerneltalk/parameters/$Name").Trim()
+}
