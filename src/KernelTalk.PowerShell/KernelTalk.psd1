@@ -30,7 +30,6 @@
         PSData = @{
             Tags         = @('Linux', 'Kernel', 'Chat', 'IPC', 'Device', 'PSEdition_Core')
             LicenseUri   = 'https://www.gnu.org/licenses/old-licenses/gpl-2.0.html'
-            ProjectUri   = 'https://github.com/kerneltalk/kerneltalk'
             ReleaseNotes = 'First release: Send/Receive/Connect/Disconnect/Get-KernelTalkRoom and Install/Uninstall-KernelTalk.'
         }
     }

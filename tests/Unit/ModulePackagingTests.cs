@@ -107,20 +107,20 @@ namespace KernelTalk.Tests
         }
 
         [Theory]
+        [InlineData("src/KernelTalk.PowerShell/KernelTalk.psd1")]
         [InlineData("KernelTalk.psd1")]
-        [InlineData("KernelTalk.psd1.proposed")]
         public void ManifestsExportExactlyTheCmdlets(string file)
         {
-            string text = File.ReadAllText(Path.Combine(ProjectDir, file));
+            string text = File.ReadAllText(Path.Combine(RepoPaths.Root, file));
             Assert.Equal(CmdletTypes.Select(CmdletName).OrderBy(n => n, StringComparer.Ordinal), ManifestCmdlets(text));
             Assert.Equal("7.2", ManifestValue(text, "PowerShellVersion"));
         }
 
         [Fact]
-        public void FolderManifestAndRootProposalAgree()
+        public void FolderManifestAndRootManifestAgree()
         {
             string folder = File.ReadAllText(Path.Combine(ProjectDir, "KernelTalk.psd1"));
-            string root = File.ReadAllText(Path.Combine(ProjectDir, "KernelTalk.psd1.proposed"));
+            string root = File.ReadAllText(Path.Combine(RepoPaths.Root, "KernelTalk.psd1"));
             Assert.Equal(ManifestValue(folder, "ModuleVersion"), ManifestValue(root, "ModuleVersion"));
             Assert.Equal(ManifestValue(folder, "GUID"), ManifestValue(root, "GUID"));
             Assert.Equal("KernelTalk.PowerShell.dll", ManifestValue(folder, "RootModule"));

@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Proposed content of the repository root's KernelTalk.psd1 (the lead's file).
-# `Import-Module ./KernelTalk.psd1` from the root after `build.ps1 Build`.
+# The module manifest: `Import-Module ./KernelTalk.psd1` after `./build.sh Build`.
 # The module itself is the built folder out/KernelTalk/ with its own manifest
 # (src/KernelTalk.PowerShell/KernelTalk.psd1, copied by Publish-Module.ps1).
 # It is nested here rather than named as RootModule because PowerShell looks
@@ -38,7 +37,6 @@
         PSData = @{
             Tags         = @('Linux', 'Kernel', 'Chat', 'IPC', 'Device', 'PSEdition_Core')
             LicenseUri   = 'https://www.gnu.org/licenses/old-licenses/gpl-2.0.html'
-            ProjectUri   = 'https://github.com/kerneltalk/kerneltalk'
             ReleaseNotes = 'First release: Send/Receive/Connect/Disconnect/Get-KernelTalkRoom and Install/Uninstall-KernelTalk.'
         }
     }
