@@ -422,8 +422,11 @@ static void kt_room_free(struct kt_room *room)
 	lockdep_assert_held(&kt_rooms_lock);
 	list_del(&room->link);
 	kt_nr_rooms--;
+	/* Unreachable now, but the ring helpers expect the lock. */
+	spin_lock(&room->lock);
 	while (room->first_seq != room->next_seq)
 		kt_room_drop_oldest(room, room->next_seq);
+	spin_unlock(&room->lock);
 	kvfree(room->slots);
 	kfree(room);
 }
