@@ -51,7 +51,8 @@ struct kt_msg *kt_msg_alloc(size_t len)
 	msg->len = len;
 	msg->uid = current_euid();
 	msg->pid = get_pid(task_tgid(current));
-	get_task_comm(msg->comm, current);
+	/* The process's name, as ps shows it next to the tgid in @pid. */
+	get_task_comm(msg->comm, current->group_leader);
 	return msg;
 }
 

@@ -27,7 +27,7 @@ Describe 'Receive-KernelTalkMessage' {
             $m.SenderName | Should -BeExactly 'root'
             $m.Sender | Should -BeExactly 'root'
             $m.SenderPid | Should -Be $PID
-            $m.Process | Should -BeExactly (Get-ThreadComm)
+            $m.Process | Should -BeExactly (Get-ProcessComm)
             $m.Room | Should -BeExactly $room
             $m.Sequence | Should -Be 1
             $m.Length | Should -Be 7

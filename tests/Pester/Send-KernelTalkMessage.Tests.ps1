@@ -81,7 +81,7 @@ Describe 'Send-KernelTalkMessage' {
             $m.Room | Should -BeExactly $room
             $m.IsOwn | Should -BeTrue
             $m.SenderPid | Should -Be $PID
-            $m.Process | Should -BeExactly (Get-ThreadComm)
+            $m.Process | Should -BeExactly (Get-ProcessComm)
         }
 
         It 'Should post through a session' {

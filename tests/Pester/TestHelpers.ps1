@@ -19,9 +19,9 @@ function Get-FdCount {
     [System.IO.Directory]::GetFiles('/proc/self/fd').Length
 }
 
-# The comm the kernel stamps on this thread's posts.
-function Get-ThreadComm {
-    [System.IO.File]::ReadAllText('/proc/thread-self/comm').Trim()
+# The process name the kernel stamps on this process's posts.
+function Get-ProcessComm {
+    [System.IO.File]::ReadAllText('/proc/self/comm').Trim()
 }
 
 function Get-ModuleParameter([string] $Name) {

@@ -416,7 +416,7 @@ KT_TEST_F(pair, stamps_uid_pid_comm)
 	EXPECT_EQ(0, h.flags);
 }
 
-/* pid is the thread-group id; comm is the posting thread's name. */
+/* pid is the thread-group id; comm is the process's name, not the thread's. */
 static void *thread_poster(void *p)
 {
 	prctl(PR_SET_NAME, "kt-thread");
@@ -429,13 +429,14 @@ KT_TEST_F(pair, stamps_pid_is_tgid_from_thread)
 	struct kerneltalk_msg h;
 	struct kt_thread t;
 
+	ASSERT_OK(prctl(PR_SET_NAME, "kt-process"));
 	kt_set_flags(self->b, KERNELTALK_F_RECORDS);
 	kt_thread_start(&t, thread_poster, &self->a);
 	ASSERT_TRUE(kt_thread_join(&t, 5000));
 	ASSERT_EQ(KT_HDR + 13, kt_read_rec(self->b, &h, NULL, 0));
 	EXPECT_EQ(getpid(), h.pid);
 	EXPECT_NE(t.tid, h.pid);
-	EXPECT_STREQ("kt-thread", h.comm);
+	EXPECT_STREQ("kt-process", h.comm);
 	EXPECT_EQ(geteuid(), h.uid);
 }
 

@@ -55,11 +55,10 @@ namespace KernelTalk.Device
 
         private static string ReadComm()
         {
-            // The kernel stamps the posting thread's comm, so ask for this
-            // thread's, not the process's (/proc/self/comm is the main thread).
+            // The kernel stamps the process's name (its main thread's comm).
             try
             {
-                return System.IO.File.ReadAllText("/proc/thread-self/comm").TrimEnd('\n');
+                return System.IO.File.ReadAllText("/proc/self/comm").TrimEnd('\n');
             }
             catch (System.IO.IOException)
             {

@@ -61,7 +61,7 @@
  *		(0 when the poster is not visible there)
  * @flags:	KERNELTALK_MSG_* bits
  * @lost:	messages this member lost to overwriting just before this one
- * @comm:	poster's command name, NUL-terminated
+ * @comm:	poster's process name (its main thread's comm), NUL-terminated
  */
 struct kerneltalk_msg {
 	__u64 seq;
