@@ -10,11 +10,12 @@ console output, and native programs checked through $LASTEXITCODE.
 
 Build    prepares the VM test bed (tests/vm/kt-vm setup), builds the kernel
          module and the C client against the VM kernel's headers, the C test
-         programs (tests/abi, tests/stress) and the .NET projects that exist
-         (src/KernelTalk.PowerShell, tests/PSHost, tests/Unit).
+         programs (tests/abi, tests/stress) and the .NET projects
+         (src/KernelTalk.PowerShell, tests/PSHost, tests/Unit), and lays out
+         the PowerShell module folder out/KernelTalk.
 Test     Build, then every test tier: unit (xunit and the PSHost self-tests,
-         on the host), lint (host), abi, stress and pester (inside the VM),
-         interactive (when present). Each tier's output is saved under
+         on the host), lint (host), abi (on each supported kernel), stress,
+         client and pester (inside the VM). Each tier's output is saved under
          out/test/. Prints a table per tier and, as the very last line,
          "N passed, N failed" summed over all tiers; exits 1 if anything failed.
 Demo     Build, then a scripted conversation inside the VM (tests/demo/demo.sh).
@@ -27,11 +28,13 @@ What to do; Build by default.
 
 .PARAMETER Kernel
 Debian kernel the VM boots and the module is built for: 6.1 (default),
-6.12 or 5.10. Test also runs the ABI suite on the other two (tiers abi-6.12,
-abi-5.10) with modules built in out/lkm-<version>/.
+6.12 or 5.10. Test also runs the ABI suite on the other two and on a
+lockdep/KASAN build of 6.1 (tiers abi-6.12, abi-5.10, abi-6.1-debug and
+stress-6.1-debug), with modules built in out/lkm-<version>/. The debug
+kernel is built once (10-20 minutes) and cached.
 
 .PARAMETER SkipOtherKernels
-Test: run the ABI suite on -Kernel only.
+Test: run the ABI and stress tiers on -Kernel only.
 
 .EXAMPLE
 ./build.sh Test
@@ -64,10 +67,11 @@ $Root = $PSScriptRoot
 $KtVm = [System.IO.Path]::Combine($Root, 'tests', 'vm', 'kt-vm')
 $KtPwsh = [System.IO.Path]::Combine($Root, 'tests', 'PSHost', 'bin', 'Release', 'net10.0', 'kt-pwsh')
 $TestOut = [System.IO.Path]::Combine($Root, 'out', 'test')
-# DESIGN.md section 6: Debian 12's kernel, bookworm-backports', bullseye's.
-$SupportedKernels = @('6.1', '6.12', '5.10')
+# Test also runs the ABI suite on these: DESIGN.md section 6's kernels and
+# a lockdep/KASAN build of 6.1.
+$OtherTestKernels = @('6.12', '5.10', '6.1-debug')
 
-# .NET projects built by Build, when they exist (other work may add them later).
+# .NET projects built by Build.
 $DotnetProjects = @(
     'src/KernelTalk.PowerShell/KernelTalk.PowerShell.csproj'
     'tests/PSHost/PSHost.csproj'
@@ -95,14 +99,7 @@ function Invoke-Native {
     }
 }
 
-function Assert-KtVm {
-    if (-not [System.IO.File]::Exists($KtVm)) {
-        throw "The VM test bed $KtVm does not exist yet; it is needed to build and test the module."
-    }
-}
-
 function Invoke-Build {
-    Assert-KtVm
     Invoke-Native $KtVm @('setup', '--kernel', $Kernel)
 
     $kdir = Get-Kdir
@@ -110,23 +107,14 @@ function Invoke-Build {
 
     Invoke-Native 'make' @('-C', (Get-RepoPath 'lkm'), "KDIR=$kdir")
     foreach ($dir in 'tests/abi', 'tests/stress') {
-        if ([System.IO.File]::Exists((Get-RepoPath "$dir/Makefile"))) {
-            Invoke-Native 'make' @('-C', (Get-RepoPath $dir))
-        }
-        else {
-            [Console]::WriteLine("build: $dir has no Makefile yet; skipped")
-        }
+        Invoke-Native 'make' @('-C', (Get-RepoPath $dir))
     }
-
     foreach ($project in $DotnetProjects) {
-        $path = Get-RepoPath $project
-        if ([System.IO.File]::Exists($path)) {
-            Invoke-Native 'dotnet' @('build', $path, '-c', 'Release', '--nologo', '-v', 'q', '-clp:NoSummary')
-        }
-        else {
-            [Console]::WriteLine("build: $project does not exist yet; skipped")
-        }
+        Invoke-Native 'dotnet' @('build', (Get-RepoPath $project), '-c', 'Release', '--nologo', '-v', 'q', '-clp:NoSummary')
     }
+    # The module folder out/KernelTalk that ./KernelTalk.psd1 loads.
+    Write-Step 'publish out/KernelTalk'
+    $null = & (Get-RepoPath 'src/KernelTalk.PowerShell/Publish-Module.ps1') -Configuration Release
 }
 
 # ---- Test -------------------------------------------------------------------
@@ -188,20 +176,10 @@ function Invoke-Tier {
     New-TierResult $Name $passed $failed ''
 }
 
-function New-MissingTier {
-    param([string] $Name, [string] $Program)
-    [Console]::WriteLine("tier $Name`: $Program does not exist")
-    New-TierResult $Name 0 1 "$Program is missing"
-}
-
 # xunit prints "Failed: N, Passed: N, Skipped: N" per test assembly rather
 # than the tier line; this turns that into the tier format.
 function Invoke-XunitTier {
     $project = Get-RepoPath 'tests/Unit/KernelTalk.Tests.csproj'
-    if (-not [System.IO.File]::Exists($project)) {
-        [Console]::WriteLine('tier unit: tests/Unit does not exist yet; skipped')
-        return $null
-    }
 
     Write-Step "tier unit: dotnet test $project"
     $logPath = [System.IO.Path]::Combine($TestOut, 'unit-xunit.log')
@@ -242,32 +220,41 @@ function Get-VmArguments {
     @('run', '--kernel', $Version, '--check-dmesg', '--results', $results) + $Extra
 }
 
-# The ABI suite on the other kernels of DESIGN.md section 6. Each module is
-# built in a copy of lkm/ under out/, so the tree's own build stays $Kernel's.
-function Invoke-OtherKernelTiers {
-    param([System.Collections.Generic.List[object]] $Results, [string] $Abi)
+# Builds the module for $Version in $Lkm, a copy of lkm/ under out/, so the
+# tree's own build stays $Kernel's. -g lets a splat's module frames be
+# mapped with the kernel tree's scripts/faddr2line.
+function Build-ModuleCopy {
+    param([string] $Version, [string] $Lkm)
+    Invoke-Native $KtVm @('setup', '--kernel', $Version)
+    $kdir = Get-Kdir $Version
+    if ($null -eq $kdir) { throw "tests/vm/kt-vm kdir --kernel $Version printed nothing." }
+    if ([System.IO.Directory]::Exists($Lkm)) { [System.IO.Directory]::Delete($Lkm, $true) }
+    Invoke-Native 'cp' @('-r', (Get-RepoPath 'lkm'), $Lkm)
+    Invoke-Native 'make' @('-s', '-C', $Lkm, 'clean', "KDIR=$kdir")
+    Invoke-Native 'make' @('-C', $Lkm, 'module', "KDIR=$kdir", 'W=1', 'KCFLAGS=-g')
+}
 
-    foreach ($version in $SupportedKernels) {
+# The ABI suite on the other kernels: DESIGN.md section 6's, and 6.1 built
+# with lockdep and KASAN (tests/vm/debug-kernel.sh), which also runs stress.
+function Invoke-OtherKernelTiers {
+    param([System.Collections.Generic.List[object]] $Results, [string] $Abi, [string] $Stress)
+
+    foreach ($version in $OtherTestKernels) {
         if ($version -eq $Kernel) { continue }
-        $name = "abi-$version"
         $lkm = [System.IO.Path]::Combine($Root, 'out', "lkm-$version")
-        try {
-            Invoke-Native $KtVm @('setup', '--kernel', $version)
-            $kdir = Get-Kdir $version
-            if ($null -eq $kdir) { throw "tests/vm/kt-vm kdir --kernel $version printed nothing." }
-            if ([System.IO.Directory]::Exists($lkm)) { [System.IO.Directory]::Delete($lkm, $true) }
-            Invoke-Native 'cp' @('-r', (Get-RepoPath 'lkm'), $lkm)
-            Invoke-Native 'make' @('-s', '-C', $lkm, 'clean', "KDIR=$kdir")
-            Invoke-Native 'make' @('-C', $lkm, 'module', "KDIR=$kdir", 'W=1')
-        }
+        $module = [System.IO.Path]::Combine($lkm, 'kerneltalk.ko')
+        try { Build-ModuleCopy $version $lkm }
         catch {
-            [Console]::WriteLine("tier $name`: $_")
-            $Results.Add((New-TierResult $name 0 1 "module build for $version failed"))
+            [Console]::WriteLine("tier abi-$version`: $_")
+            $Results.Add((New-TierResult "abi-$version" 0 1 "module build for $version failed"))
             continue
         }
-        $module = [System.IO.Path]::Combine($lkm, 'kerneltalk.ko')
-        $vmArgs = Get-VmArguments $name @('--timeout', '900', '--module', $module) $version
-        $Results.Add((Invoke-Tier -Name $name -Summary 'abi' -FilePath $KtVm -Arguments ($vmArgs + @('--', $Abi))))
+        $vmArgs = Get-VmArguments "abi-$version" @('--timeout', '1800', '--module', $module) $version
+        $Results.Add((Invoke-Tier -Name "abi-$version" -Summary 'abi' -FilePath $KtVm -Arguments ($vmArgs + @('--', $Abi))))
+        if ($version -like '*-debug') {
+            $vmArgs = Get-VmArguments "stress-$version" @('--timeout', '1800', '--smp', '2', '--module', $module) $version
+            $Results.Add((Invoke-Tier -Name "stress-$version" -Summary 'stress' -FilePath $KtVm -Arguments ($vmArgs + @('--', $Stress))))
+        }
     }
 }
 
@@ -277,58 +264,36 @@ function Invoke-Test {
     $results = [System.Collections.Generic.List[object]]::new()
 
     # unit: C# internals and the PowerShell tooling, on the host.
-    $xunit = Invoke-XunitTier
-    if ($null -ne $xunit) { $results.Add($xunit) }
+    $results.Add((Invoke-XunitTier))
     $selfTest = Get-RepoPath 'tests/PSHost/SelfTest/Test-PSHost.ps1'
     $results.Add((Invoke-Tier -Name 'unit-pshost' -Summary 'pshost' -FilePath $KtPwsh `
                 -Arguments @('-NonInteractive', '-File', $selfTest, '-KtPwsh', $KtPwsh)))
 
-    # lint: the kernel module against the VM kernel's tree, on the host.
-    $lint = Get-RepoPath 'tests/lint/kernel-lint.sh'
-    if ([System.IO.File]::Exists($lint)) {
-        $kdir = Get-Kdir
-        $results.Add((Invoke-Tier -Name 'lint' -Summary 'lint' -FilePath $lint -Arguments @($kdir)))
-    }
+    # lint: W=1, sparse and checkpatch of the module, on the host.
+    $results.Add((Invoke-Tier -Name 'lint' -Summary 'lint' -FilePath (Get-RepoPath 'tests/lint/kernel-lint.sh') `
+                -Arguments @(Get-Kdir)))
 
-    # abi: the C suite inside the VM.
+    # abi: the C suite inside the VM; stress: many writers and readers on
+    # two guest CPUs.
     $abi = Get-RepoPath 'tests/abi/kt-abi'
-    if ([System.IO.File]::Exists($abi)) {
-        $results.Add((Invoke-Tier -Name 'abi' -Summary 'abi' -FilePath $KtVm `
-                    -Arguments ((Get-VmArguments 'abi' @('--timeout', '900')) + @('--', $abi))))
-        if (-not $SkipOtherKernels) { Invoke-OtherKernelTiers $results $abi }
-    }
-    else { $results.Add((New-MissingTier 'abi' 'tests/abi/kt-abi')) }
-
-    # stress: many writers and readers on two guest CPUs.
     $stress = Get-RepoPath 'tests/stress/run.sh'
-    if ([System.IO.File]::Exists($stress)) {
-        $results.Add((Invoke-Tier -Name 'stress' -Summary 'stress' -FilePath $KtVm `
-                    -Arguments ((Get-VmArguments 'stress' @('--smp', '2')) + @('--', $stress))))
-    }
-    else { $results.Add((New-MissingTier 'stress' 'tests/stress/run.sh')) }
+    $results.Add((Invoke-Tier -Name 'abi' -Summary 'abi' -FilePath $KtVm `
+                -Arguments ((Get-VmArguments 'abi' @('--timeout', '900')) + @('--', $abi))))
+    $results.Add((Invoke-Tier -Name 'stress' -Summary 'stress' -FilePath $KtVm `
+                -Arguments ((Get-VmArguments 'stress' @('--smp', '2')) + @('--', $stress))))
+    if (-not $SkipOtherKernels) { Invoke-OtherKernelTiers $results $abi $stress }
+
+    # client: the C client, piped and in tmux.
+    $results.Add((Invoke-Tier -Name 'client' -Summary 'client' -FilePath $KtVm `
+                -Arguments ((Get-VmArguments 'client') + @('--', (Get-RepoPath 'tests/client/run.sh')))))
 
     # pester: the cmdlet specs in one long-lived kt-pwsh inside the VM. The
     # JUnit file goes to the results share, whose guest path only the guest
     # knows ($KT_RESULTS), hence the small sh wrapper.
-    $specDir = Get-RepoPath 'tests/Pester'
-    $hasSpecs = [System.IO.Directory]::Exists($specDir) -and
-        [System.IO.Directory]::GetFiles($specDir, '*.Tests.ps1', [System.IO.SearchOption]::AllDirectories).Length -gt 0
-    if ($hasSpecs) {
-        $runner = Get-RepoPath 'tests/PSHost/Invoke-Specs.ps1'
-        $inGuest = 'exec "$0" -NonInteractive -File "$1" -Path "$2" -ResultPath "$KT_RESULTS/pester.xml"'
-        $results.Add((Invoke-Tier -Name 'pester' -Summary 'pester' -FilePath $KtVm `
-                    -Arguments ((Get-VmArguments 'pester') + @('--', 'sh', '-c', $inGuest, $KtPwsh, $runner, $specDir))))
-    }
-    else {
-        [Console]::WriteLine('tier pester: no specs in tests/Pester yet; skipped')
-    }
-
-    # interactive: Enter-KernelTalkChat driven in tmux (added by later work).
-    $interactive = Get-RepoPath 'tests/interactive/run.sh'
-    if ([System.IO.File]::Exists($interactive)) {
-        $results.Add((Invoke-Tier -Name 'interactive' -Summary 'interactive' -FilePath $KtVm `
-                    -Arguments ((Get-VmArguments 'interactive') + @('--', $interactive))))
-    }
+    $runner = Get-RepoPath 'tests/PSHost/Invoke-Specs.ps1'
+    $inGuest = 'exec "$0" -NonInteractive -File "$1" -Path "$2" -ResultPath "$KT_RESULTS/pester.xml"'
+    $results.Add((Invoke-Tier -Name 'pester' -Summary 'pester' -FilePath $KtVm `
+                -Arguments ((Get-VmArguments 'pester') + @('--', 'sh', '-c', $inGuest, $KtPwsh, $runner, (Get-RepoPath 'tests/Pester')))))
 
     Write-TestReport $results
 }
