@@ -304,9 +304,9 @@ function Write-TestReport {
     $passed = 0
     $failed = 0
     [Console]::WriteLine('')
-    [Console]::WriteLine(('{0,-12} {1,7} {2,7}  {3}' -f 'tier', 'passed', 'failed', 'note'))
+    [Console]::WriteLine(('{0,-18} {1,7} {2,7}  {3}' -f 'tier', 'passed', 'failed', 'note'))
     foreach ($r in $Results) {
-        [Console]::WriteLine(('{0,-12} {1,7} {2,7}  {3}' -f $r.Name, $r.Passed, $r.Failed, $r.Note))
+        [Console]::WriteLine(('{0,-18} {1,7} {2,7}  {3}' -f $r.Name, $r.Passed, $r.Failed, $r.Note))
         $passed += $r.Passed
         $failed += $r.Failed
     }

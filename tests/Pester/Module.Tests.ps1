@@ -5,7 +5,6 @@ BeforeAll {
     . ([System.IO.Path]::Combine($PSScriptRoot, 'TestHelpers.ps1'))
     $Cmdlets = @('Connect-KernelTalk', 'Disconnect-KernelTalk', 'Get-KernelTalkRoom', 'Install-KernelTalk',
         'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Uninstall-KernelTalk')
-    $RootManifest = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'KernelTalk.psd1'))
 }
 
 Describe 'KernelTalk module' {
@@ -16,7 +15,7 @@ Describe 'KernelTalk module' {
         @($m.ExportedCmdlets.Keys) | Should -HaveCount 7
     }
 
-    It 'Should have a valid manifest at the repository root' -Skip:(-not [System.IO.File]::Exists($RootManifest)) {
+    It 'Should have a valid manifest at the repository root' {
         $m = Test-ModuleManifest $RootManifest
         @($m.ExportedCmdlets.Keys) | Should -HaveCount 7
     }

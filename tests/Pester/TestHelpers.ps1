@@ -8,7 +8,9 @@ $ModuleManifest = [System.IO.Path]::GetFullPath(
 if (-not [System.IO.File]::Exists($ModuleManifest)) {
     throw "The built module $ModuleManifest does not exist; run build.ps1 Build first."
 }
-Import-Module $ModuleManifest
+# What users import (README): the root manifest, which nests the folder's.
+$RootManifest = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'KernelTalk.psd1'))
+Import-Module $RootManifest
 
 # A room of its own per test, so specs never see each other's traffic.
 function New-TestRoom {

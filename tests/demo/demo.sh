@@ -9,7 +9,8 @@
 # lines from a FIFO that this script feeds in a fixed order (waiting for
 # each post to land before the next), so the conversation is the same on
 # every run.  Then each user's screen is shown, a late joiner reads the
-# lobby's history, and the room list is printed.
+# lobby's history, and the room list is printed.  Last, PowerShell takes
+# part through the cmdlets (demo.ps1).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -159,3 +160,13 @@ heading "cat /proc/kerneltalk"
 cat /proc/kerneltalk
 echo
 echo "(Format of a line on a screen: [time] user(process:pid) #sequence-number: text)"
+
+# The same rooms from PowerShell: pwsh where installed, else the project's
+# minimal host (built by ./build.sh).
+heading "PowerShell: Import-Module ./KernelTalk.psd1"
+pwsh=$(command -v pwsh || echo "$repo/tests/PSHost/bin/Release/net10.0/kt-pwsh")
+if [ -x "$pwsh" ] && [ -f "$repo/out/KernelTalk/KernelTalk.psd1" ]; then
+	"$pwsh" -NonInteractive -File "$here/demo.ps1" 2>&1
+else
+	echo "demo: no PowerShell host or built module (run ./build.sh Build)"
+fi
