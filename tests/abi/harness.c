@@ -242,32 +242,33 @@ bool kt_thread_join(struct kt_thread *t, unsigned int ms)
 	return pthread_timedjoin_np(t->th, NULL, &ts) == 0;
 }
 
+/* The first line of DIR/NAME into @buf; -1 when it cannot be read. */
+static int kt_read_line(const char *dir, const char *name, char *buf, int size)
+{
+	char path[96];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	ret = fgets(buf, size, f) ? 0 : -1;
+	fclose(f);
+	return ret;
+}
+
 /* From DIR/syscall and DIR/stat: the current system call and the state. */
 static int kt_task_state(const char *dir, long *nr, char *state)
 {
-	char path[96], buf[512], *p;
-	FILE *f;
+	char buf[512], *p;
 
-	snprintf(path, sizeof(path), "%s/syscall", dir);
-	f = fopen(path, "r");
-	if (!f)
+	if (kt_read_line(dir, "syscall", buf, sizeof(buf)))
 		return -1;
-	if (!fgets(buf, sizeof(buf), f)) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
 	*nr = (buf[0] >= '0' && buf[0] <= '9') ? strtol(buf, NULL, 10) : -2;
 
-	snprintf(path, sizeof(path), "%s/stat", dir);
-	f = fopen(path, "r");
-	if (!f)
+	if (kt_read_line(dir, "stat", buf, sizeof(buf)))
 		return -1;
-	if (!fgets(buf, sizeof(buf), f)) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
 	p = strrchr(buf, ')');	/* comm may hold spaces */
 	*state = p && p[1] && p[2] ? p[2] : '?';
 	return 0;

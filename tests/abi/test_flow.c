@@ -183,17 +183,29 @@ static void *blocked_read(void *p)
 	return NULL;
 }
 
+/* Starts a thread whose post of io->len bytes must wait for space. */
+static void start_blocked_write(struct kt_thread *t, struct blocked_io *io)
+{
+	kt_thread_start(t, blocked_write, io);
+	ASSERT_TRUE(kt_thread_blocked_in(t, SYS_write, 5000));
+}
+
+/* The post that start_blocked_write() left waiting went through. */
+static void expect_write_done(struct kt_thread *t, struct blocked_io *io)
+{
+	ASSERT_TRUE(kt_thread_join(t, 5000));
+	EXPECT_EQ(io->len, io->ret);
+}
+
 /* A writer waits while the ring is held back, and goes on after a read. */
 KT_TEST_F(full, block_write_waits_until_reader_reads)
 {
 	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
 	struct kt_thread t;
 
-	kt_thread_start(&t, blocked_write, &io);
-	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	start_blocked_write(&t, &io);
 	EXPECT_EQ(0, read_indexed(self->r));
-	ASSERT_TRUE(kt_thread_join(&t, 5000));
-	EXPECT_EQ(io.len, io.ret);
+	expect_write_done(&t, &io);
 }
 
 /* The lagging reader leaving releases the writer ... */
@@ -202,11 +214,9 @@ KT_TEST_F(full, block_writer_released_by_reader_close)
 	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
 	struct kt_thread t;
 
-	kt_thread_start(&t, blocked_write, &io);
-	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	start_blocked_write(&t, &io);
 	EXPECT_EQ(0, close(self->r));
-	ASSERT_TRUE(kt_thread_join(&t, 5000));
-	EXPECT_EQ(io.len, io.ret);
+	expect_write_done(&t, &io);
 }
 
 /* ... so does skipping to the end ... */
@@ -215,11 +225,9 @@ KT_TEST_F(full, block_writer_released_by_reader_seek_end)
 	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
 	struct kt_thread t;
 
-	kt_thread_start(&t, blocked_write, &io);
-	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	start_blocked_write(&t, &io);
 	EXPECT_EQ(0, lseek(self->r, 0, SEEK_END));
-	ASSERT_TRUE(kt_thread_join(&t, 5000));
-	EXPECT_EQ(io.len, io.ret);
+	expect_write_done(&t, &io);
 }
 
 /* ... and moving to another room. */
@@ -230,11 +238,9 @@ KT_TEST_F(full, block_writer_released_by_reader_join)
 	char name[KERNELTALK_NAME_MAX];
 
 	kt_room_name(name, "away");
-	kt_thread_start(&t, blocked_write, &io);
-	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	start_blocked_write(&t, &io);
 	kt_join(self->r, name);
-	ASSERT_TRUE(kt_thread_join(&t, 5000));
-	EXPECT_EQ(io.len, io.ret);
+	expect_write_done(&t, &io);
 }
 
 /*
@@ -254,8 +260,7 @@ KT_TEST(block_writer_released_by_reader_noecho)
 	io.fd = kt_open(node.path, O_WRONLY);
 	kt_set_policy(self_reader, KERNELTALK_POLICY_BLOCK);
 	ASSERT_EQ(k, post_until_full(self_reader, 100000));
-	kt_thread_start(&t, blocked_write, &io);
-	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	start_blocked_write(&t, &io);
 	kt_set_flags(self_reader, KERNELTALK_F_NOECHO);
 	if (!kt_thread_join(&t, 5000)) {
 		/* tell a lost wake-up from a post that really cannot go in */
@@ -278,11 +283,9 @@ KT_TEST_F(full, block_writer_released_by_policy_overwrite)
 	char *buf = malloc(io.len);
 
 	ASSERT_TRUE(buf != NULL);
-	kt_thread_start(&t, blocked_write, &io);
-	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	start_blocked_write(&t, &io);
 	kt_set_policy(self->w, KERNELTALK_POLICY_OVERWRITE);
-	ASSERT_TRUE(kt_thread_join(&t, 5000));
-	EXPECT_EQ(io.len, io.ret);
+	expect_write_done(&t, &io);
 	/* which cost the reader its oldest message, reported */
 	EXPECT_ERRNO(EPIPE, read(self->r, buf, io.len));
 	EXPECT_EQ(1, read_indexed(self->r));
@@ -305,8 +308,7 @@ KT_TEST_F(full, block_write_eintr_without_restart)
 	struct kt_thread t;
 
 	kt_signal(SIGUSR1, on_signal, false);
-	kt_thread_start(&t, blocked_write, &io);
-	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	start_blocked_write(&t, &io);
 	ASSERT_EQ(0, pthread_kill(t.th, SIGUSR1));
 	ASSERT_TRUE(kt_thread_join(&t, 5000));
 	EXPECT_EQ(-1, io.ret);
@@ -324,15 +326,13 @@ KT_TEST_F(full, block_write_restarts_with_sa_restart)
 	struct kt_thread t;
 
 	kt_signal(SIGUSR1, on_signal, true);
-	kt_thread_start(&t, blocked_write, &io);
-	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
+	start_blocked_write(&t, &io);
 	ASSERT_EQ(0, pthread_kill(t.th, SIGUSR1));
 	while (!got_signal)
 		kt_msleep(1);
 	ASSERT_TRUE(kt_thread_blocked_in(&t, SYS_write, 5000));
 	EXPECT_EQ(0, read_indexed(self->r));
-	ASSERT_TRUE(kt_thread_join(&t, 5000));
-	EXPECT_EQ(io.len, io.ret);
+	expect_write_done(&t, &io);
 	kt_info(self->w, &info);
 	EXPECT_EQ(self->k + 1, info.posted);
 }

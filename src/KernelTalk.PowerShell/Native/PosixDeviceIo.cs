@@ -49,22 +49,16 @@ namespace KernelTalk.Native
             return r >= 0 ? r : -LastErrno();
         }
 
-        public unsafe long Read(int fd, byte[] buffer, int offset, int count)
-        {
-            CheckRange(buffer, offset, count);
-            long r;
-            fixed (byte* p = buffer)
-            {
-                do
-                {
-                    r = Syscall.read(fd, p + offset, (ulong)count);
-                }
-                while (r < 0 && Interrupted(out _));
-            }
-            return r >= 0 ? r : -LastErrno();
-        }
+        public unsafe long Read(int fd, byte[] buffer, int offset, int count) =>
+            Transfer(fd, buffer, offset, count, static (f, p, n) => Syscall.read(f, p, n));
 
-        public unsafe long Write(int fd, byte[] buffer, int offset, int count)
+        public unsafe long Write(int fd, byte[] buffer, int offset, int count) =>
+            Transfer(fd, buffer, offset, count, static (f, p, n) => Syscall.write(f, p, n));
+
+        private unsafe delegate long TransferCall(int fd, byte* buffer, ulong count);
+
+        /// <summary>read() or write() on a slice of <paramref name="buffer"/>, retried on EINTR.</summary>
+        private static unsafe long Transfer(int fd, byte[] buffer, int offset, int count, TransferCall call)
         {
             CheckRange(buffer, offset, count);
             long r;
@@ -72,7 +66,7 @@ namespace KernelTalk.Native
             {
                 do
                 {
-                    r = Syscall.write(fd, p + offset, (ulong)count);
+                    r = call(fd, p + offset, (ulong)count);
                 }
                 while (r < 0 && Interrupted(out _));
             }
