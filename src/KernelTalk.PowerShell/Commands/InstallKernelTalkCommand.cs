@@ -170,7 +170,8 @@ namespace KernelTalk.Commands
                 // 4. Owner, group, mode: the rule for future nodes, chown/chmod for the current one.
                 Progress(activity, 3, Steps, Strings.StepDevice);
                 string target = NoUdevRule ? KernelTalkCommandBase.DefaultPath : ModuleSetup.UdevRulePath;
-                if (ShouldProcess(target, DeviceErrors.Format(Strings.ActionUdev, Group, ModuleSetup.NormalizeMode(Mode))))
+                string action = NoUdevRule ? Strings.ActionNodeMode : Strings.ActionUdev;
+                if (ShouldProcess(target, DeviceErrors.Format(action, Group, ModuleSetup.NormalizeMode(Mode))))
                 {
                     if (!NoUdevRule)
                     {
