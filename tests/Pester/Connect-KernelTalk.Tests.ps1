@@ -67,6 +67,22 @@ Describe 'Connect-KernelTalk' {
         { Connect-KernelTalk -Path /dev/null } | Should -Throw -ErrorId "NotKernelTalkDevice,$Id"
     }
 
+    It 'Should throw DeviceAccessDenied, pointing at group and mode, for a user the node shuts out' {
+        # Root passes any mode, so ask a second host running as nobody to
+        # connect to a node of this device that only root may open.
+        $node = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'kt-private-' + [guid]::NewGuid().ToString('N'))
+        $majorMinor = [System.IO.File]::ReadAllText('/sys/class/misc/kerneltalk/dev').Trim().Split(':')
+        & mknod -m 0600 $node c $majorMinor[0] $majorMinor[1]
+        try {
+            $script = "Import-Module '$RootManifest'; try { Connect-KernelTalk -Path '$node' } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.ErrorDetails.RecommendedAction }"
+            $out = & setpriv --reuid 65534 --regid 65534 --clear-groups env HOME=/tmp ([System.Environment]::ProcessPath) -NonInteractive -Command $script
+            $out[0] | Should -Be "DeviceAccessDenied,$Id"
+            $out[1] | Should -Be 'PermissionDenied'
+            $out[2] | Should -Match 'group'
+        }
+        finally { [System.IO.File]::Delete($node) }
+    }
+
     It 'Should leave no descriptor open after a failed connect' {
         $before = Get-FdCount
         foreach ($i in 1..50) {
