@@ -68,14 +68,17 @@ Describe 'Connect-KernelTalk' {
     }
 
     It 'Should throw DeviceAccessDenied, pointing at group and mode, for a user the node shuts out' {
-        # Root passes any mode, so ask a second host running as nobody to
-        # connect to a node of this device that only root may open.
+        # Root passes any mode.  A second host in a new user namespace with
+        # no uid mapping keeps its file access as root's owner (so it can
+        # load the module from any checkout) but loses DAC override for
+        # files of other users: a 0600 node owned by uid 1 shuts it out.
         $node = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'kt-private-' + [guid]::NewGuid().ToString('N'))
         $majorMinor = [System.IO.File]::ReadAllText('/sys/class/misc/kerneltalk/dev').Trim().Split(':')
         & mknod -m 0600 $node c $majorMinor[0] $majorMinor[1]
+        & chown 1:1 $node
         try {
             $script = "Import-Module '$RootManifest'; try { Connect-KernelTalk -Path '$node' } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.ErrorDetails.RecommendedAction }"
-            $out = & setpriv --reuid 65534 --regid 65534 --clear-groups env HOME=/tmp ([System.Environment]::ProcessPath) -NonInteractive -Command $script
+            $out = & unshare --user ([System.Environment]::ProcessPath) -NonInteractive -Command $script
             $out[0] | Should -Be "DeviceAccessDenied,$Id"
             $out[1] | Should -Be 'PermissionDenied'
             $out[2] | Should -Match 'group'

@@ -560,6 +560,12 @@ if [[ -z ${KT_CLIENT:-} && (! -x $client || $src -nt $client) ]]; then
 		bail "cannot build the client (gcc)"
 fi
 [[ -x $client ]] || bail "no client binary at $client"
+# Cases run it as other users, who may not reach into the checkout (it may
+# live under a private home): run a copy from the work folder.
+if [[ $client != "$work/kerneltalk-client" ]]; then
+	install -m 0755 "$client" "$work/kerneltalk-client" || bail "cannot copy the client to $work"
+	client=$work/kerneltalk-client
+fi
 [[ -c /dev/kerneltalk && -r /sys/class/misc/kerneltalk/dev ]] ||
 	bail "/dev/kerneltalk missing — is the module loaded? (KT_MODULE=${KT_MODULE:-unset})"
 export KT_CLIENT_BIN=$client

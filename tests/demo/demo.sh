@@ -50,9 +50,11 @@ if [ ! -x "$client" ] || [ "$src" -nt "$client" ]; then
 	gcc -O2 -Wall -Wextra -Werror -I"$repo/lkm/include/uapi" -o "$client" "$src" ||
 		die "cannot build the client (gcc)"
 fi
-# The kernel stamps each message with the sender's comm: a short link name
-# reads better than "kerneltalk-clie" (comm is cut at 15 characters).
-ln -s "$client" "$work/bin/kt-chat"
+# A copy in /tmp: the demo users may not reach into the checkout (it may
+# live under a private home).  The kernel stamps each message with the
+# process name: "kt-chat" reads better than "kerneltalk-clie" (comm is cut
+# at 15 characters).
+install -m 0755 "$client" "$work/bin/kt-chat" || die "cannot copy the client to $work/bin"
 chat=$work/bin/kt-chat
 
 declare -A uid=([alice]=2001 [bob]=2002 [carol]=2003 [dave]=2004 [eve]=2005)
