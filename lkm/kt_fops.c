@@ -2,8 +2,6 @@
 /*
  * KernelTalk file operations: every open file is a member of one room.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/atomic.h>
 #include <linux/cred.h>
 #include <linux/fs.h>

@@ -2,8 +2,6 @@
 /*
  * KernelTalk ioctls: flat dispatch to one small helper per call.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/fs.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>

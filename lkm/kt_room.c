@@ -3,8 +3,6 @@
  * KernelTalk rooms: the registry of rooms, their members, and the ring of
  * messages each room retains.  Lock rules are in kt.h.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/err.h>
