@@ -6,6 +6,15 @@ BeforeAll {
     $Id = 'KernelTalk.Commands.SendKernelTalkMessageCommand'
     $MaxMsg = Get-ModuleParameter 'max_msg'
     $Capacity = Get-ModuleParameter 'capacity'
+
+    # Posts max_msg messages into $Room until its ring is full; a reader
+    # session of the caller's holds them, so the next post has to wait.
+    function Set-RoomFull([string] $Room) {
+        $payload = 'f' * $MaxMsg
+        $fits = [math]::Floor($Capacity / (56 + $MaxMsg))
+        foreach ($i in 1..$fits) { $payload | Send-KernelTalkMessage -Room $Room -NoWait -ErrorAction Stop }
+        [pscustomobject]@{ Payload = $payload; Fits = $fits }
+    }
 }
 
 Describe 'Send-KernelTalkMessage' {
@@ -122,16 +131,13 @@ Describe 'Send-KernelTalkMessage' {
             $room = New-TestRoom
             $reader = Connect-KernelTalk -Room $room
             try {
-                $payload = 'f' * $MaxMsg
-                $fits = [math]::Floor($Capacity / (56 + $MaxMsg))
+                $full = Set-RoomFull $room
                 $err = $null
-                foreach ($i in 1..($fits + 1)) {
-                    $payload | Send-KernelTalkMessage -Room $room -NoWait -ErrorAction SilentlyContinue -ErrorVariable +err
-                }
+                $full.Payload | Send-KernelTalkMessage -Room $room -NoWait -ErrorAction SilentlyContinue -ErrorVariable err
                 $err | Should -HaveCount 1
                 $err[0].FullyQualifiedErrorId | Should -Be "RoomFull,$Id"
                 $err[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
-                (Get-KernelTalkRoom -Name $room).Messages | Should -Be $fits
+                (Get-KernelTalkRoom -Name $room).Messages | Should -Be $full.Fits
             }
             finally { Disconnect-KernelTalk $reader }
         }
@@ -140,11 +146,9 @@ Describe 'Send-KernelTalkMessage' {
             $room = New-TestRoom
             $reader = Connect-KernelTalk -Room $room
             try {
-                $payload = 'f' * $MaxMsg
-                $fits = [math]::Floor($Capacity / (56 + $MaxMsg))
-                foreach ($i in 1..$fits) { $payload | Send-KernelTalkMessage -Room $room -NoWait }
+                $full = Set-RoomFull $room
                 $sw = [System.Diagnostics.Stopwatch]::StartNew()
-                { $payload | Send-KernelTalkMessage -Room $room -Timeout 0.5 -ErrorAction Stop } |
+                { $full.Payload | Send-KernelTalkMessage -Room $room -Timeout 0.5 -ErrorAction Stop } |
                     Should -Throw -ErrorId "SendTimedOut,$Id"
                 $sw.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 0.5
             }
@@ -155,11 +159,9 @@ Describe 'Send-KernelTalkMessage' {
             $room = New-TestRoom
             $reader = Connect-KernelTalk -Room $room
             try {
-                $payload = 'f' * $MaxMsg
-                $fits = [math]::Floor($Capacity / (56 + $MaxMsg))
-                foreach ($i in 1..$fits) { $payload | Send-KernelTalkMessage -Room $room -NoWait }
+                $full = Set-RoomFull $room
                 $null = Receive-KernelTalkMessage -Session $reader -Count 2
-                { $payload | Send-KernelTalkMessage -Room $room -NoWait -ErrorAction Stop } | Should -Not -Throw
+                { $full.Payload | Send-KernelTalkMessage -Room $room -NoWait -ErrorAction Stop } | Should -Not -Throw
             }
             finally { Disconnect-KernelTalk $reader }
         }
