@@ -23,6 +23,13 @@ mkdir -p /dev/pts /dev/shm /dev/mqueue
 mount -t devpts -o mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs -o mode=1777 shm /dev/shm
 mount -t mqueue mqueue /dev/mqueue
+# Host dirs the guest would not see (under /tmp or /run), read-only at their
+# host paths, outermost first (kt-vm orders them).
+for i in "${!KT_SHARES[@]}"; do
+	mkdir -p "${KT_SHARES[$i]}" 2>/dev/null
+	mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=262144,cache=loose "kts$i" "${KT_SHARES[$i]}" ||
+		echo "kt-vm: cannot mount the share ${KT_SHARES[$i]}" >>"$ctl/stderr"
+done
 # KT_RESULTS is the host path: mounting at the same path keeps paths that
 # tests print meaningful on the host (mkdir only succeeds under /tmp, /run).
 mkdir -p "$KT_RESULTS" 2>/dev/null
@@ -42,7 +49,7 @@ if [[ -n $KT_MODULE ]]; then
 fi
 
 cd "$KT_CWD" 2>/dev/null || {
-	echo "kt-vm: $KT_CWD is not visible in the guest (under /tmp?); running in /" >>"$ctl/stderr"
+	echo "kt-vm: $KT_CWD is not visible in the guest; running in /" >>"$ctl/stderr"
 	cd /
 }
 env=(PATH="$KT_PATH" HOME=/tmp/home TERM="$KT_TERM" KT_RESULTS="$KT_RESULTS"
