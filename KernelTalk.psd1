@@ -7,10 +7,11 @@
 # module that loaded the dll: nested, that base is out/KernelTalk/, so
 # `Get-Help Send-KernelTalkMessage -Full` works from the root too.  (A .psd1
 # as RootModule imports but fails Test-ModuleManifest; the dll as RootModule
-# loads the cmdlets but not their help.)  Keep ModuleVersion, GUID and
+# loads the cmdlets but not their help.)  Keep GUID and
 # CmdletsToExport equal to the folder's manifest; tests/Unit checks that.
 @{
     NestedModules        = @('out/KernelTalk/KernelTalk.psd1')
+    # Equal to <Version> in src/KernelTalk.PowerShell/KernelTalk.PowerShell.csproj (tests/Unit checks it).
     ModuleVersion        = '0.1.0'
     CompatiblePSEditions = @('Core')
     GUID                 = '6f0d3b52-8c1e-4f7a-9b2d-3e5a7c9d1f42'

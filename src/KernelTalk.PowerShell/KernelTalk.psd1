@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Manifest of the built module folder (out/KernelTalk/), copied there by
-# Publish-Module.ps1.  `Import-Module ./out/KernelTalk` loads this.  The
+# Publish-Module.ps1, which stamps ModuleVersion with the assembly version
+# (<Version> in KernelTalk.PowerShell.csproj, the one place it is set).
+# `Import-Module ./out/KernelTalk` loads this.  The
 # repository root's KernelTalk.psd1 wraps it (NestedModules), so that help,
 # about_KernelTalk and the format file resolve against this folder.
 @{
     RootModule           = 'KernelTalk.PowerShell.dll'
-    ModuleVersion        = '0.1.0'
+    ModuleVersion        = '0.0.0'
     CompatiblePSEditions = @('Core')
     GUID                 = '6f0d3b52-8c1e-4f7a-9b2d-3e5a7c9d1f42'
     Author               = 'KernelTalk contributors'

@@ -2,11 +2,13 @@
 # Get-KernelTalkRoom and -Room completion against the real device (run inside the VM).
 
 BeforeAll {
-    . ([System.IO.Path]::Combine($PSScriptRoot, 'TestHelpers.ps1'))
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $Id = 'KernelTalk.Commands.GetKernelTalkRoomCommand'
 }
 
 Describe 'Get-KernelTalkRoom' {
+    BeforeEach { Skip-WithoutDevice }
+
     It 'Should list a room with its counters' {
         $room = New-TestRoom
         $s = Connect-KernelTalk -Room $room

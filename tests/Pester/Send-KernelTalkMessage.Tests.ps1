@@ -2,7 +2,7 @@
 # Send-KernelTalkMessage against the real device (run inside the VM).
 
 BeforeAll {
-    . ([System.IO.Path]::Combine($PSScriptRoot, 'TestHelpers.ps1'))
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $Id = 'KernelTalk.Commands.SendKernelTalkMessageCommand'
     $MaxMsg = Get-ModuleParameter 'max_msg'
     $Capacity = Get-ModuleParameter 'capacity'
@@ -19,6 +19,8 @@ BeforeAll {
 
 Describe 'Send-KernelTalkMessage' {
     Context 'Posting' {
+        BeforeEach { Skip-WithoutDevice }
+
         It 'Should post each piped string as one message, in order' {
             $room = New-TestRoom
             'one', 'two', 'three' | Send-KernelTalkMessage -Room $room
@@ -108,6 +110,7 @@ Describe 'Send-KernelTalkMessage' {
 
     Context 'Errors' {
         It 'Should write MessageTooLong stating the limit' {
+            Skip-WithoutDevice
             $room = New-TestRoom
             { 'x' * ($MaxMsg + 1) | Send-KernelTalkMessage -Room $room -ErrorAction Stop } |
                 Should -Throw -ErrorId "MessageTooLong,$Id"
@@ -119,6 +122,7 @@ Describe 'Send-KernelTalkMessage' {
         }
 
         It 'Should go on with the next item after a failing one' {
+            Skip-WithoutDevice
             $room = New-TestRoom
             $err = $null
             'before', ('x' * ($MaxMsg + 1)), 'after' |
@@ -128,6 +132,7 @@ Describe 'Send-KernelTalkMessage' {
         }
 
         It 'Should write RoomFull under -NoWait when a reader holds the room full' {
+            Skip-WithoutDevice
             $room = New-TestRoom
             $reader = Connect-KernelTalk -Room $room
             try {
@@ -143,6 +148,7 @@ Describe 'Send-KernelTalkMessage' {
         }
 
         It 'Should write SendTimedOut after -Timeout when the room stays full' {
+            Skip-WithoutDevice
             $room = New-TestRoom
             $reader = Connect-KernelTalk -Room $room
             try {
@@ -156,6 +162,7 @@ Describe 'Send-KernelTalkMessage' {
         }
 
         It 'Should post once the reader makes space' {
+            Skip-WithoutDevice
             $room = New-TestRoom
             $reader = Connect-KernelTalk -Room $room
             try {
@@ -185,6 +192,7 @@ Describe 'Send-KernelTalkMessage' {
         }
 
         It 'Should write BytesExpected for text under -AsByteStream' {
+            Skip-WithoutDevice
             $room = New-TestRoom
             { Send-KernelTalkMessage -Room $room -AsByteStream -InputObject 'text' -ErrorAction Stop } |
                 Should -Throw -ErrorId "BytesExpected,$Id"
@@ -192,12 +200,14 @@ Describe 'Send-KernelTalkMessage' {
     }
 
     Context 'Resources' {
+        BeforeEach { Skip-WithoutDevice }
+
         It 'Should leak no file descriptor over 5000 Send calls' {
             $room = New-TestRoom
             $before = Get-FdCount
             foreach ($i in 1..5000) { Send-KernelTalkMessage -Room $room -Text "m$i" }
             $after = Get-FdCount
-            [Console]::WriteLine("# fd count before/after 5000 Send calls: $before/$after")
+            Write-Host "# fd count before/after 5000 Send calls: $before/$after"
             ($after - $before) | Should -BeLessOrEqual 2
             (Get-KernelTalkRoom -Name $room).Posted | Should -Be 5000
         }

@@ -1,31 +1,49 @@
 # SPDX-License-Identifier: GPL-2.0
-# Dot-sourced by every spec's BeforeAll.  Only .NET calls and Core cmdlets:
-# the specs also run in kt-pwsh, which has no Utility/Management cmdlets.
+# Dot-sourced by every spec's BeforeAll.
 
 # The built module folder (build.ps1 Build lays it out).
-$ModuleManifest = [System.IO.Path]::GetFullPath(
-    [System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'out', 'KernelTalk', 'KernelTalk.psd1'))
-if (-not [System.IO.File]::Exists($ModuleManifest)) {
-    throw "The built module $ModuleManifest does not exist; run build.ps1 Build first."
+$ModuleManifest = Join-Path $PSScriptRoot '../../out/KernelTalk/KernelTalk.psd1' -Resolve -ErrorAction Ignore
+if (-not $ModuleManifest) {
+    throw "The built module out/KernelTalk does not exist; run ./build.sh Build first."
 }
 # What users import (README): the root manifest, which nests the folder's.
-$RootManifest = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'KernelTalk.psd1'))
+$RootManifest = Join-Path $PSScriptRoot '../../KernelTalk.psd1' -Resolve
 Import-Module $RootManifest
+
+# Specs that need the device call this from BeforeEach: without
+# /dev/kerneltalk they are skipped, with the reason, so that the specs run
+# anywhere (inside the VM the pester tier fails on any skipped spec).
+function Skip-WithoutDevice {
+    if (-not (Test-Path '/dev/kerneltalk')) {
+        Set-ItResult -Skipped -Because 'it needs /dev/kerneltalk (load the module with Install-KernelTalk; ./build.sh Test runs the specs in a VM)'
+    }
+}
+
+# The command line that starts another pwsh like this one: the pinned .NET
+# tool runs as `dotnet pwsh.dll`, an installed pwsh as itself.
+function Get-PwshCommand {
+    if ((Split-Path -Leaf ([Environment]::ProcessPath)) -eq 'dotnet') {
+        [Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh.dll')
+    }
+    else { , [Environment]::ProcessPath }
+}
 
 # A room of its own per test, so specs never see each other's traffic.
 function New-TestRoom {
-    'pt-' + [guid]::NewGuid().ToString('N').Substring(0, 12)
+    'pt-' + (New-Guid).ToString('N').Substring(0, 12)
 }
 
 function Get-FdCount {
-    [System.IO.Directory]::GetFiles('/proc/self/fd').Length
+    @(Get-ChildItem /proc/self/fd).Count
 }
 
 # The process name the kernel stamps on this process's posts.
 function Get-ProcessComm {
-    [System.IO.File]::ReadAllText('/proc/self/comm').Trim()
+    (Get-Content /proc/self/comm).Trim()
 }
 
+# A module parameter, or $null when the module is not loaded.
 function Get-ModuleParameter([string] $Name) {
-    [uint64][System.IO.File]::ReadAllText("/sys/module/kerneltalk/parameters/$Name").Trim()
+    $path = "/sys/module/kerneltalk/parameters/$Name"
+    if (Test-Path $path) { [uint64](Get-Content $path) }
 }

@@ -121,10 +121,11 @@ namespace KernelTalk.Tests
         {
             string folder = File.ReadAllText(Path.Combine(ProjectDir, "KernelTalk.psd1"));
             string root = File.ReadAllText(Path.Combine(RepoPaths.Root, "KernelTalk.psd1"));
-            Assert.Equal(ManifestValue(folder, "ModuleVersion"), ManifestValue(root, "ModuleVersion"));
+            // The folder's version is stamped by Publish-Module.ps1 from the assembly's.
+            Assert.Equal("0.0.0", ManifestValue(folder, "ModuleVersion"));
             Assert.Equal(ManifestValue(folder, "GUID"), ManifestValue(root, "GUID"));
             Assert.Equal("KernelTalk.PowerShell.dll", ManifestValue(folder, "RootModule"));
-            Assert.Equal(typeof(KernelTalkCommandBase).Assembly.GetName().Version!.ToString(3), ManifestValue(folder, "ModuleVersion"));
+            Assert.Equal(typeof(KernelTalkCommandBase).Assembly.GetName().Version!.ToString(3), ManifestValue(root, "ModuleVersion"));
         }
 
         [Fact]

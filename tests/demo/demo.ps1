@@ -1,9 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # PowerShell half of the demo (tests/demo/demo.sh runs it inside the VM):
-# the rooms of the C clients' conversation, through the cmdlets.  Runs
-# under pwsh or the project's minimal host, so only Core cmdlets.
+# the rooms of the C clients' conversation, through the cmdlets.
 $ErrorActionPreference = 'Continue'
-Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'KernelTalk.psd1'))
+Import-Module (Join-Path $PSScriptRoot '../../KernelTalk.psd1')
 
 $session = @(
     "'hello from PowerShell', 'two messages, one open file' | Send-KernelTalkMessage -Room lobby"
@@ -19,7 +18,7 @@ $session = @(
 # Each line is echoed as at a prompt, then dot-sourced so that variables
 # it sets ($dev) live on for the next lines.
 foreach ($line in $session) {
-    [Console]::WriteLine("PS> $line")
+    Write-Host "PS> $line"
     . ([scriptblock]::Create($line)) | Out-Default
-    [Console]::WriteLine()
+    Write-Host
 }

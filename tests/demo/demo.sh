@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # KernelTalk demo, run inside the test VM with the module loaded:
-#   tests/vm/kt-vm run -- tests/demo/demo.sh        (what ./build.sh Demo does)
+#   tests/vm/kt-vm run -- tests/demo/demo.sh [PWSH...]   (./build.sh Demo does this)
 #
 # Four users chat through /dev/kerneltalk with the C client: alice and bob
 # in room "lobby", carol and dave in room "dev".  Each client reads its
@@ -163,12 +163,12 @@ cat /proc/kerneltalk
 echo
 echo "(Format of a line on a screen: [time] user(process:pid) #sequence-number: text)"
 
-# The same rooms from PowerShell: pwsh where installed, else the project's
-# minimal host (built by ./build.sh).
+# The same rooms from PowerShell, in the pwsh given as arguments (build.ps1
+# passes the one it runs under), else the installed one.
 heading "PowerShell: Import-Module ./KernelTalk.psd1"
-pwsh=$(command -v pwsh || echo "$repo/tests/PSHost/bin/Release/net10.0/kt-pwsh")
-if [ -x "$pwsh" ] && [ -f "$repo/out/KernelTalk/KernelTalk.psd1" ]; then
-	"$pwsh" -NonInteractive -File "$here/demo.ps1" 2>&1
+(($#)) || set -- "$(command -v pwsh)"
+if [ -x "$1" ] && [ -f "$repo/out/KernelTalk/KernelTalk.psd1" ]; then
+	"$@" -NoProfile -NonInteractive -File "$here/demo.ps1" 2>&1
 else
-	echo "demo: no PowerShell host or built module (run ./build.sh Build)"
+	echo "demo: no pwsh or no built module (run ./build.sh Build)"
 fi

@@ -1,3 +1,0 @@
-# kt-pwsh self-test: a terminating error ends the script with 1.
-'before'
-throw 'boom from script'
