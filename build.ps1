@@ -83,12 +83,15 @@ $PesterProject = Join-Path $Root 'tests/Pester/PesterModule.csproj'
 # a lockdep/KASAN build of 6.1.
 $OtherTestKernels = '6.12', '5.10', '6.1-debug'
 
-# The command line of this PowerShell, for the guest: the pinned .NET tool
-# runs as `dotnet pwsh.dll`; an installed pwsh is its own executable.
+# This PowerShell's executable. The pinned .NET tool runs as `dotnet
+# pwsh.dll`; its folder has the pwsh app host too (which makes the kernel
+# stamp posts "pwsh", not "dotnet"), and goes first on PATH, which the VM
+# inherits: `pwsh` works in the Sandbox and the demo.
 $Pwsh = if ((Split-Path -Leaf ([Environment]::ProcessPath)) -eq 'dotnet') {
-    [Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh.dll')
+    $env:PATH = $PSHOME + [IO.Path]::PathSeparator + $env:PATH
+    Join-Path $PSHOME 'pwsh'
 }
-else { , [Environment]::ProcessPath }
+else { [Environment]::ProcessPath }
 
 function Write-Step([string] $Text) {
     Write-Information "==> $Text"
@@ -271,13 +274,15 @@ function Invoke-PesterTier {
     $results = Join-Path $TestOut 'pester'
     $runner = Join-Path $Root 'tests/Pester/Invoke-PesterTier.ps1'
     $vmArgs = Get-VmArgument 'pester' @('--share', $PSHOME, '--share', $modules)
-    Invoke-Tier -Name 'pester' -Summary 'pester' -FilePath $KtVm -Arguments ($vmArgs + @('--') + $Pwsh + @(
+    Invoke-Tier -Name 'pester' -Summary 'pester' -FilePath $KtVm -Arguments ($vmArgs + @('--', $Pwsh,
             '-NoProfile', '-NonInteractive', '-File', $runner,
             '-ModulePath', $modules, '-ResultPath', (Join-Path $results 'pester.xml'), '-RequireDevice'))
 }
 
 function Invoke-Test {
     Invoke-Build
+    # The pester tier installs the module from its package.
+    Publish-ModulePackage
     $null = New-Item -ItemType Directory -Force $TestOut
     $results = [System.Collections.Generic.List[object]]::new()
     $tiers = @(Get-TestTier)
@@ -304,22 +309,23 @@ function Write-TestReport([System.Collections.Generic.List[object]] $Results) {
 
 function Invoke-Demo {
     Invoke-Build
-    Invoke-Native $KtVm (@('run', '--kernel', $Kernel, '--share', $PSHOME, '--', (Join-Path $Root 'tests/demo/demo.sh')) + $Pwsh)
+    Invoke-Native $KtVm (@('run', '--kernel', $Kernel, '--share', $PSHOME, '--', (Join-Path $Root 'tests/demo/demo.sh')))
 }
 
 function Invoke-Sandbox {
     Invoke-Build
-    Write-Host "Sandbox: a shell inside the VM; leave it with 'exit' (or Ctrl+A X). PowerShell: $($Pwsh -join ' ')"
+    Write-Host "Sandbox: a shell inside the VM, with pwsh on PATH; leave it with 'exit' (or Ctrl+A X)."
     # A person is at the keyboard: the watchdog only stops a forgotten VM.
     Invoke-Native $KtVm @('run', '--kernel', $Kernel, '--share', $PSHOME, '--interactive', '--timeout', '14400')
 }
 
-# Publishes out/KernelTalk to a local file repository with PSResourceGet,
-# registered only while publishing.
-function Invoke-Package {
-    Build-PowerShellModule
+# Publishes out/KernelTalk to the local file repository out/packages with
+# PSResourceGet, registered only while publishing.
+function Publish-ModulePackage {
     $packages = Join-Path $Out 'packages'
     $null = New-Item -ItemType Directory -Force $packages
+    # Publish-PSResource refuses a version the repository already has.
+    Remove-Item (Join-Path $packages 'KernelTalk.*.nupkg')
     $repository = 'KernelTalkBuild'
     Register-PSResourceRepository -Name $repository -Uri $packages -Trusted -Force
     try {
@@ -330,6 +336,11 @@ function Invoke-Package {
     $nupkg = Join-Path $packages "KernelTalk.$version.nupkg"
     if (-not (Test-Path $nupkg)) { throw "Publish-PSResource did not write $nupkg." }
     Write-Host "package: $nupkg"
+}
+
+function Invoke-Package {
+    Build-PowerShellModule
+    Publish-ModulePackage
 }
 
 function Invoke-Clean {

@@ -68,8 +68,7 @@ Describe 'Connect-KernelTalk' {
             & mknod -m 0600 $node c $major $minor
             & chown 1:1 $node
             $script = "Import-Module '$RootManifest'; try { Connect-KernelTalk -Path '$node' -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.ErrorDetails.RecommendedAction }"
-            $pwsh = Get-PwshCommand
-            $out = & unshare --user @pwsh -NoProfile -NonInteractive -Command $script
+            $out = & unshare --user (Get-PwshPath) -NoProfile -NonInteractive -Command $script
             $out[0] | Should -Be "DeviceAccessDenied,$Id"
             $out[1] | Should -Be 'PermissionDenied'
             $out[2] | Should -Match 'group'

@@ -56,4 +56,24 @@ Describe 'KernelTalk module' {
         }
         finally { $alice, $bob | Disconnect-KernelTalk }
     }
+
+    It 'Should install by name from its package' {
+        # ./build.sh Package (which Test runs first) writes the package.
+        $packages = Join-Path $PSScriptRoot '../../out/packages'
+        if (-not (Test-Path (Join-Path $packages 'KernelTalk.*.nupkg'))) {
+            Set-ItResult -Skipped -Because 'there is no out/packages/KernelTalk.*.nupkg (./build.sh Package makes it)'
+        }
+        $repository = 'KernelTalkSpec' + (New-Guid).ToString('N').Substring(0, 8)
+        Register-PSResourceRepository -Name $repository -Uri (Resolve-Path $packages).Path -Trusted
+        try {
+            Save-PSResource -Name KernelTalk -Repository $repository -Path $TestDrive -TrustRepository -Quiet
+        }
+        finally { Unregister-PSResourceRepository -Name $repository }
+        # A fresh pwsh that finds the module by name on PSModulePath only.
+        $script = "`$env:PSModulePath = '$TestDrive'; Import-Module KernelTalk; (Get-Module KernelTalk).Version.ToString(); @(Get-Command -Module KernelTalk).Count; (Get-Help Send-KernelTalkMessage).Synopsis"
+        $out = & (Get-PwshPath) -NoProfile -NonInteractive -Command $script
+        $out[0] | Should -Be (Import-PowerShellDataFile $ModuleManifest).ModuleVersion
+        $out[1] | Should -Be 7
+        $out[2] | Should -Be 'Posts messages to a KernelTalk room.'
+    }
 }

@@ -19,13 +19,11 @@ function Skip-WithoutDevice {
     }
 }
 
-# The command line that starts another pwsh like this one: the pinned .NET
-# tool runs as `dotnet pwsh.dll`, an installed pwsh as itself.
-function Get-PwshCommand {
-    if ((Split-Path -Leaf ([Environment]::ProcessPath)) -eq 'dotnet') {
-        [Environment]::ProcessPath, (Join-Path $PSHOME 'pwsh.dll')
-    }
-    else { , [Environment]::ProcessPath }
+# The executable of another pwsh like this one. The pinned .NET tool runs as
+# `dotnet pwsh.dll`; its folder has the pwsh app host too.
+function Get-PwshPath {
+    if ((Split-Path -Leaf ([Environment]::ProcessPath)) -eq 'dotnet') { Join-Path $PSHOME 'pwsh' }
+    else { [Environment]::ProcessPath }
 }
 
 # A room of its own per test, so specs never see each other's traffic.

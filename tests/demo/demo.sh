@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # KernelTalk demo, run inside the test VM with the module loaded:
-#   tests/vm/kt-vm run -- tests/demo/demo.sh [PWSH...]   (./build.sh Demo does this)
+#   tests/vm/kt-vm run -- tests/demo/demo.sh        (what ./build.sh Demo does)
 #
 # Four users chat through /dev/kerneltalk with the C client: alice and bob
 # in room "lobby", carol and dave in room "dev".  Each client reads its
@@ -163,12 +163,10 @@ cat /proc/kerneltalk
 echo
 echo "(Format of a line on a screen: [time] user(process:pid) #sequence-number: text)"
 
-# The same rooms from PowerShell, in the pwsh given as arguments (build.ps1
-# passes the one it runs under), else the installed one.
+# The same rooms from PowerShell (./build.sh puts its pwsh on PATH).
 heading "PowerShell: Import-Module ./KernelTalk.psd1"
-(($#)) || set -- "$(command -v pwsh)"
-if [ -x "$1" ] && [ -f "$repo/out/KernelTalk/KernelTalk.psd1" ]; then
-	"$@" -NoProfile -NonInteractive -File "$here/demo.ps1" 2>&1
+if command -v pwsh >/dev/null && [ -f "$repo/out/KernelTalk/KernelTalk.psd1" ]; then
+	pwsh -NoProfile -NonInteractive -File "$here/demo.ps1" 2>&1
 else
-	echo "demo: no pwsh or no built module (run ./build.sh Build)"
+	echo "demo: no pwsh on PATH or no built module (run ./build.sh Build)"
 fi
