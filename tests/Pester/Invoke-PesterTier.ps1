@@ -47,6 +47,8 @@ $config = New-PesterConfiguration
 $config.Run.Path = $PSScriptRoot
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
+# Logs (the VM's output is a file) get no colour codes.
+if ([Console]::IsOutputRedirected -or $env:NO_COLOR) { $config.Output.RenderMode = 'Plaintext' }
 if ($ResultPath) {
     $config.TestResult.Enabled = $true
     $config.TestResult.OutputFormat = 'JUnitXml'
