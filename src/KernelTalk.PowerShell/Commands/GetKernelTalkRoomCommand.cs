@@ -44,7 +44,7 @@ namespace KernelTalk.Commands
             if (rooms is null)
             {
                 WriteKernelTalkError(new KernelTalkException(Resources.Strings.ListingMissing, ErrorIds.ListingMissing,
-                    ErrorCategory.ObjectNotFound, RoomListing.ProcPath, Errnos.ENOENT, Resources.Strings.ListingMissingAction));
+                    ErrorCategory.ObjectNotFound, DeviceLayer.Current.ListingPath, Errnos.ENOENT, Resources.Strings.ListingMissingAction));
                 return;
             }
 

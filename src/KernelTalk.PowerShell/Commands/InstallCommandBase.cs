@@ -19,7 +19,7 @@ namespace KernelTalk.Commands
         /// <summary>Root is needed for every real step; -WhatIf may look without it.</summary>
         internal void RequireRoot()
         {
-            if (IsWhatIf || Mono.Unix.Native.Syscall.geteuid() == 0)
+            if (IsWhatIf || DeviceLayer.Current.IsRoot)
             {
                 return;
             }
@@ -87,6 +87,6 @@ namespace KernelTalk.Commands
             return result;
         }
 
-        internal static bool ModuleLoaded => Directory.Exists(ModuleSetup.SysModulePath);
+        internal static bool ModuleLoaded => Directory.Exists(DeviceLayer.Current.ModulePath);
     }
 }

@@ -98,7 +98,7 @@ namespace KernelTalk.Device
 
         public static KernelTalkDevice Open(string path, DeviceOpenOptions options, IDeviceIo? io = null)
         {
-            io ??= PosixDeviceIo.Instance;
+            io ??= DeviceLayer.Current.Io;
             if (options.Room.Length != 0 && !RoomName.IsValid(options.Room))
             {
                 throw DeviceErrors.InvalidRoomName(options.Room, path);

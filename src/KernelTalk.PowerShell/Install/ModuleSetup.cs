@@ -20,7 +20,6 @@ namespace KernelTalk.Install
         public const string UdevRulePath = "/etc/udev/rules.d/60-kerneltalk.rules";
         public const string ModulesLoadPath = "/etc/modules-load.d/kerneltalk.conf";
         public const string ModprobeOptionsPath = "/etc/modprobe.d/kerneltalk.conf";
-        public const string SysModulePath = "/sys/module/kerneltalk";
         public const string DefaultMode = "0666";
 
         private static readonly Regex ModePattern = new("^0?[0-7]{3}$", RegexOptions.CultureInvariant);

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+using KernelTalk.Device;
+using Xunit;
+
+namespace KernelTalk.Tests
+{
+    /// <summary>The real cmdlets in a real runspace, against the fake device: what binding and error records users see.</summary>
+    [Collection(CmdletHost.Collection)]
+    public sealed class CmdletTests
+    {
+        private const string SendId = "KernelTalk.Commands.SendKernelTalkMessageCommand";
+        private const string ReceiveId = "KernelTalk.Commands.ReceiveKernelTalkMessageCommand";
+
+        private const string Listing =
+            "name device inode members policy messages used posted dropped\n" +
+            "- 0:5 123 2 block 1 80 4 0\n" +
+            "ops - - 1 overwrite 3 200 9 1\n";
+
+        private static string[] Posted(FakeDeviceIo io) => io.Written.Select(w => Encoding.UTF8.GetString(w)).ToArray();
+
+        /// <summary>A fake device whose reads return these messages, then EAGAIN.</summary>
+        private static FakeDeviceIo Retaining(params string[] texts)
+        {
+            var io = new FakeDeviceIo();
+            ulong seq = 1;
+            foreach (string text in texts)
+            {
+                byte[] rec = RecordParsingTests.Record(seq++, text);
+                io.Reads.Enqueue(buffer => { rec.CopyTo(buffer, 0); return rec.Length; });
+            }
+            return io;
+        }
+
+        [Fact]
+        public void PipedStringsArePostedThroughOneWriteOnlyMember()
+        {
+            using var host = new CmdletHost();
+            var run = host.Invoke("'a', 'b' | Send-KernelTalkMessage -Room ops");
+            Assert.Empty(run.Errors);
+            Assert.Null(run.Terminating);
+            Assert.Empty(run.Output);
+            Assert.Equal(new[] { "a", "b" }, Posted(host.Io));
+            Assert.Equal(1, host.Io.Calls.Count(c => c == "join ops"));
+            Assert.True(host.Io.OpenedWith.HasFlag(Mono.Unix.Native.OpenFlags.O_WRONLY));
+            Assert.Empty(host.Io.OpenFds);
+        }
+
+        [Fact]
+        public void PassThruEmitsOneMessagePerPost()
+        {
+            using var host = new CmdletHost();
+            var run = host.Invoke("'hi', 'there' | Send-KernelTalkMessage -Room ops -PassThru");
+            var messages = run.Output.Select(o => Assert.IsType<Message>(o.BaseObject)).ToList();
+            Assert.Equal(new[] { "hi", "there" }, messages.Select(m => m.Text));
+            Assert.All(messages, m => Assert.Equal("ops", m.Room));
+        }
+
+        [Fact]
+        public void TextBindsByPropertyName()
+        {
+            using var host = new CmdletHost();
+            var run = host.Invoke("[pscustomobject]@{ Text = 'from a property' } | Send-KernelTalkMessage");
+            Assert.Empty(run.Errors);
+            Assert.Equal(new[] { "from a property" }, Posted(host.Io));
+        }
+
+        [Fact]
+        public void BadRoomNameFailsBindingBeforeTheDeviceIsOpened()
+        {
+            using var host = new CmdletHost();
+            var error = host.Invoke("Send-KernelTalkMessage -Room 'no way' -Text x").SingleError();
+            Assert.Equal("ParameterArgumentValidationError," + SendId, error.FullyQualifiedErrorId);
+            Assert.Empty(host.Io.Calls);
+        }
+
+        [Fact]
+        public void TooLongMessageIsNonTerminatingAndTheRestIsPosted()
+        {
+            var io = new FakeDeviceIo { MaxMsg = 4 };
+            io.WriteResult = count => count > 4 ? -Errnos.EMSGSIZE : count;
+            using var host = new CmdletHost(io);
+            var run = host.Invoke("'toolong', 'ok' | Send-KernelTalkMessage");
+            var error = run.SingleError();
+            Assert.Null(run.Terminating);
+            Assert.Equal("MessageTooLong," + SendId, error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.LimitsExceeded, error.CategoryInfo.Category);
+            Assert.Equal("/dev/kerneltalk", error.TargetObject);
+            Assert.Contains("4 bytes", error.Exception.Message);
+            Assert.Equal(new[] { "ok" }, Posted(io));
+        }
+
+        [Fact]
+        public void ErrorActionStopMakesAPerItemErrorTerminating()
+        {
+            var io = new FakeDeviceIo { WriteResult = _ => -Errnos.EAGAIN };
+            using var host = new CmdletHost(io);
+            var run = host.Invoke("'a', 'b' | Send-KernelTalkMessage -NoWait -ErrorAction Stop");
+            Assert.NotNull(run.Terminating);
+            Assert.Equal("RoomFull," + SendId, run.Terminating!.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ResourceBusy, run.Terminating.CategoryInfo.Category);
+            Assert.Equal(1, io.Calls.Count(c => c == "write"));
+        }
+
+        [Fact]
+        public void ReceiveNoWaitReturnsTheRetainedMessagesAndStops()
+        {
+            var io = Retaining("one", "two");
+            using var host = new CmdletHost(io);
+            var run = host.Invoke("Receive-KernelTalkMessage -Room ops -NoWait");
+            Assert.Empty(run.Errors);
+            Assert.Equal(new[] { "one", "two" }, run.Output.Select(o => ((Message)o.BaseObject).Text));
+            Assert.Contains("seek SEEK_SET", io.Calls);
+            Assert.Empty(io.OpenFds);
+        }
+
+        [Fact]
+        public void ReceiveRawEmitsText()
+        {
+            var io = Retaining("plain");
+            using var host = new CmdletHost(io);
+            var run = host.Invoke("Receive-KernelTalkMessage -NoWait -Raw");
+            Assert.Equal(new object[] { "plain" }, run.Output.Select(o => o.BaseObject));
+        }
+
+        [Fact]
+        public void SessionBindsFromThePipelineAndDisconnectClosesIt()
+        {
+            var io = Retaining("via session");
+            using var host = new CmdletHost(io);
+            var run = host.Invoke("$s = Connect-KernelTalk ops; $s | Receive-KernelTalkMessage -NoWait; $s | Disconnect-KernelTalk; $s.IsOpen");
+            Assert.Empty(run.Errors);
+            Assert.Equal("via session", ((Message)run.Output[0].BaseObject).Text);
+            Assert.Equal(false, run.Output[1].BaseObject);
+            Assert.Empty(io.OpenFds);
+        }
+
+        [Fact]
+        public void ClosedSessionIsANonTerminatingErrorWithTheSessionAsTarget()
+        {
+            using var host = new CmdletHost();
+            var run = host.Invoke("$s = Connect-KernelTalk; Disconnect-KernelTalk $s; Receive-KernelTalkMessage -Session $s -NoWait");
+            var error = run.SingleError();
+            Assert.Null(run.Terminating);
+            Assert.Equal("SessionClosed," + ReceiveId, error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ResourceUnavailable, error.CategoryInfo.Category);
+        }
+
+        [Fact]
+        public void GetRoomListsAndFiltersWithWildcards()
+        {
+            using var host = new CmdletHost();
+            host.Listing = Listing;
+            var all = host.Invoke("Get-KernelTalkRoom").Output.Select(o => (Room)o.BaseObject).ToList();
+            Assert.Equal(new[] { string.Empty, "ops" }, all.Select(r => r.Name));
+            var run = host.Invoke("Get-KernelTalkRoom o*, '(default)'");
+            Assert.Equal(new[] { "ops", string.Empty }, run.Output.Select(o => ((Room)o.BaseObject).Name));
+        }
+
+        [Fact]
+        public void GetRoomOfAMissingNameIsNonTerminatingRoomNotFound()
+        {
+            using var host = new CmdletHost();
+            host.Listing = Listing;
+            var run = host.Invoke("Get-KernelTalkRoom nope, ops");
+            var error = run.SingleError();
+            Assert.Equal("RoomNotFound,KernelTalk.Commands.GetKernelTalkRoomCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+            Assert.Equal("nope", error.TargetObject);
+            Assert.Equal("ops", ((Room)Assert.Single(run.Output).BaseObject).Name);
+        }
+
+        [Fact]
+        public void UninstallWhatIfShowsItsPlanAndChangesNothing()
+        {
+            using var host = new CmdletHost(uid: 1000);
+            var run = host.Invoke("Uninstall-KernelTalk -WhatIf");
+            Assert.Null(run.Terminating);
+            Assert.Contains("What if: Performing the operation \"Unload the kernel module\" on target \"kerneltalk\".", run.HostLines);
+        }
+    }
+}
