@@ -104,6 +104,29 @@ namespace KernelTalk.Tests
             Assert.Equal(1, io.Calls.Count(c => c == "write"));
         }
 
+        [Theory]
+        [InlineData("'a', 'b' | Send-KernelTalkMessage", "DeviceNotFound," + SendId)]
+        [InlineData("Connect-KernelTalk", "DeviceNotFound,KernelTalk.Commands.ConnectKernelTalkCommand")]
+        [InlineData("Receive-KernelTalkMessage -NoWait", "DeviceNotFound," + ReceiveId)]
+        [InlineData("'ops', 'dev' | Get-KernelTalkRoom", "ListingMissing,KernelTalk.Commands.GetKernelTalkRoomCommand")]
+        public void CannotOpenTheDeviceIsOneNonTerminatingErrorPerCommand(string command, string id)
+        {
+            // As Get-Content and Set-Content do for a missing path.
+            using var host = new CmdletHost(new FakeDeviceIo { OpenResult = -Errnos.ENOENT });
+            var run = host.Invoke(command);
+            Assert.Null(run.Terminating);
+            Assert.Equal(id, run.SingleError().FullyQualifiedErrorId);
+
+            run = host.Invoke(command + " -ErrorAction SilentlyContinue; 'went on'");
+            Assert.Null(run.Terminating);
+            Assert.Empty(run.Errors);
+            Assert.Equal("went on", Assert.Single(run.Output).BaseObject);
+
+            run = host.Invoke(command + " -ErrorAction Stop; 'went on'");
+            Assert.Equal(id, run.Terminating?.FullyQualifiedErrorId);
+            Assert.Empty(run.Output);
+        }
+
         [Fact]
         public void ReceiveNoWaitReturnsTheRetainedMessagesAndStops()
         {

@@ -75,6 +75,18 @@ namespace KernelTalk.Tests
         }
 
         [Theory]
+        [InlineData("Connect-KernelTalk")]
+        [InlineData("Send-KernelTalkMessage")]
+        [InlineData("Receive-KernelTalkMessage")]
+        [InlineData("Get-KernelTalkRoom")]
+        public void HelpSaysADeviceThatCannotBeOpenedIsOneNonTerminatingError(string name)
+        {
+            string description = HelpOf(name).Element(Maml + "description")!.Value;
+            Assert.Contains("one non-terminating", description, StringComparison.Ordinal);
+            Assert.Contains("-ErrorAction Stop", description, StringComparison.Ordinal);
+        }
+
+        [Theory]
         [MemberData(nameof(Cmdlets))]
         public void EveryCmdletDeclaresOutputType(string name)
         {

@@ -40,10 +40,10 @@ namespace KernelTalk.Commands
                 return;
             }
 
-            var rooms = RoomListing.TryRead();
+            var rooms = Unavailable ? null : RoomListing.TryRead();
             if (rooms is null)
             {
-                WriteKernelTalkError(new KernelTalkException(Resources.Strings.ListingMissing, ErrorIds.ListingMissing,
+                ReportUnavailable(new KernelTalkException(Resources.Strings.ListingMissing, ErrorIds.ListingMissing,
                     ErrorCategory.ObjectNotFound, DeviceLayer.Current.ListingPath, Errnos.ENOENT, Resources.Strings.ListingMissingAction));
                 return;
             }

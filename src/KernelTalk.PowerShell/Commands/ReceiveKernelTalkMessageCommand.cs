@@ -84,6 +84,10 @@ namespace KernelTalk.Commands
                 else
                 {
                     var device = OpenOwnDevice(Path, new DeviceOpenOptions { Room = Room, NoEcho = NoEcho });
+                    if (device is null)
+                    {
+                        return;
+                    }
 
                     // A fresh member sees only new traffic; with -NoWait that
                     // would always be nothing, so -NoWait means "what is retained".
