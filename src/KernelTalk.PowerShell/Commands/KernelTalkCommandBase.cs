@@ -15,7 +15,7 @@ namespace KernelTalk.Commands
     /// </summary>
     public abstract class KernelTalkCommandBase : PSCmdlet, IDisposable
     {
-        public const string DefaultPath = "/dev/kerneltalk";
+        public const string DefaultPath = KernelTalkDevice.DefaultPath;
 
         internal const string PathSet = "Path";
         internal const string SessionSet = "Session";

@@ -26,6 +26,11 @@ namespace KernelTalk.Device
         {
             switch (op, errno)
             {
+                case (DeviceOperation.Open, Errnos.ENOENT) when path != KernelTalkDevice.DefaultPath:
+                    // Only the default node's absence says the module is not loaded.
+                    return new KernelTalkDeviceNotFoundException(
+                        Format(Strings.PathNotFound, path), path, errno, Strings.PathNotFoundAction);
+
                 case (DeviceOperation.Open, Errnos.ENOENT or Errnos.ENODEV or Errnos.ENXIO):
                     return new KernelTalkDeviceNotFoundException(
                         Format(Strings.DeviceNotFound, path), path, errno, Strings.DeviceNotFoundAction);

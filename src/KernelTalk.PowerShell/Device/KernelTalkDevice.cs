@@ -57,6 +57,9 @@ namespace KernelTalk.Device
     /// </summary>
     internal sealed class KernelTalkDevice : IDisposable
     {
+        /// <summary>The node the misc device registers (devtmpfs/udev create it on load).</summary>
+        public const string DefaultPath = "/dev/kerneltalk";
+
         /// <summary>How long a blocked send sleeps before retrying: POLLOUT means room for max_msg, a shorter post may fit earlier.</summary>
         private const int SendRetryMilliseconds = 100;
 
