@@ -183,6 +183,29 @@ namespace KernelTalk.Tests
         }
 
         [Fact]
+        public void PipedRoomsAreListedAgainDefaultRoomsToo()
+        {
+            using var host = new CmdletHost();
+            host.Listing = Listing + "- 0:5 124 0 block 0 0 0 0\n";
+            var run = host.Invoke("Get-KernelTalkRoom | Get-KernelTalkRoom");
+            Assert.Empty(run.Errors);
+            Assert.Null(run.Terminating);
+            Assert.Equal(new[] { "(default 0:5:123)", "ops", "(default 0:5:124)" },
+                run.Output.Select(o => ((Room)o.BaseObject).DisplayName));
+        }
+
+        [Fact]
+        public void PipedRoomThatIsGoneIsRoomNotFound()
+        {
+            using var host = new CmdletHost();
+            host.Listing = Listing;
+            var run = host.Invoke("[KernelTalk.Room]@{ Name = 'gone' } | Get-KernelTalkRoom");
+            var error = run.SingleError();
+            Assert.Equal("RoomNotFound,KernelTalk.Commands.GetKernelTalkRoomCommand", error.FullyQualifiedErrorId);
+            Assert.Equal("gone", Assert.IsType<Room>(error.TargetObject).Name);
+        }
+
+        [Fact]
         public void GetRoomOfAMissingNameIsNonTerminatingRoomNotFound()
         {
             using var host = new CmdletHost();
