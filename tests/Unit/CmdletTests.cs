@@ -217,14 +217,5 @@ namespace KernelTalk.Tests
             Assert.Equal("nope", error.TargetObject);
             Assert.Equal("ops", ((Room)Assert.Single(run.Output).BaseObject).Name);
         }
-
-        [Fact]
-        public void UninstallWhatIfShowsItsPlanAndChangesNothing()
-        {
-            using var host = new CmdletHost(uid: 1000);
-            var run = host.Invoke("Uninstall-KernelTalk -WhatIf");
-            Assert.Null(run.Terminating);
-            Assert.Contains("What if: Performing the operation \"Unload the kernel module\" on target \"kerneltalk\".", run.HostLines);
-        }
     }
 }

@@ -16,29 +16,44 @@ namespace KernelTalk.Commands
         internal bool IsWhatIf =>
             MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? v) && v is SwitchParameter { IsPresent: true };
 
-        /// <summary>Root is needed for every real step; -WhatIf may look without it.</summary>
-        internal void RequireRoot()
+        /// <summary>
+        /// A prerequisite that is not met: terminating, before anything
+        /// changes; under -WhatIf a non-terminating error, so that the plan
+        /// is shown all the same and names everything that is missing.
+        /// </summary>
+        internal void Missing(KernelTalkException exception)
         {
-            if (IsWhatIf || DeviceLayer.Current.IsRoot)
+            if (IsWhatIf)
             {
+                WriteKernelTalkError(exception);
                 return;
             }
-            ThrowKernelTalkError(new KernelTalkException(
-                DeviceErrors.Format(Strings.NotRoot, MyInvocation.MyCommand.Name), ErrorIds.NotRoot,
-                ErrorCategory.PermissionDenied, null, Errnos.EPERM,
-                DeviceErrors.Format(Strings.NotRootAction, MyInvocation.MyCommand.Name)));
+            ThrowKernelTalkError(exception);
         }
 
+        /// <summary>Root is needed for every real step.</summary>
+        internal void RequireRoot(string message)
+        {
+            if (!DeviceLayer.Current.IsRoot)
+            {
+                Missing(new KernelTalkException(
+                    DeviceErrors.Format(message, MyInvocation.MyCommand.Name), ErrorIds.NotRoot,
+                    ErrorCategory.PermissionDenied, null, Errnos.EPERM,
+                    DeviceErrors.Format(Strings.NotRootAction, MyInvocation.MyCommand.Name)));
+            }
+        }
+
+        /// <summary>The program's path; under -WhatIf its bare name when missing.</summary>
         internal string RequireProgram(string name)
         {
             string? path = ModuleSetup.FindProgram(name);
             if (path is null)
             {
-                ThrowKernelTalkError(new KernelTalkException(
+                Missing(new KernelTalkException(
                     DeviceErrors.Format(Strings.ToolMissing, name), ErrorIds.ToolMissing, ErrorCategory.ObjectNotFound,
                     name, Errnos.ENOENT, DeviceErrors.Format(Strings.ToolMissingAction, ModuleSetup.PackageOf(name))));
             }
-            return path!;
+            return path ?? name;
         }
 
         internal void Progress(string activity, int step, int steps, string status)

@@ -90,9 +90,9 @@ namespace KernelTalk.Commands
             {
                 // 1. Prerequisites, all checked before anything changes.
                 Progress(activity, 0, Steps, Strings.StepPrerequisites);
-                RequireRoot();
+                RequireRoot(Strings.NotRootInstall);
                 string release = ModuleSetup.KernelRelease();
-                string kdir = KernelDirectory ?? ModuleSetup.DefaultKernelDirectory(release);
+                string kdir = KernelDirectory is null ? ModuleSetup.DefaultKernelDirectory(release) : ResolveDevicePath(KernelDirectory);
                 string? source = null;
                 string ko;
                 if (ModulePath is not null)
@@ -100,7 +100,7 @@ namespace KernelTalk.Commands
                     ko = ResolveDevicePath(ModulePath);
                     if (!File.Exists(ko))
                     {
-                        ThrowKernelTalkError(new KernelTalkException(
+                        Missing(new KernelTalkException(
                             DeviceErrors.Format(Strings.ModuleFileMissing, ko), ErrorIds.SourceNotFound,
                             ErrorCategory.ObjectNotFound, ko, Errnos.ENOENT, Strings.ModuleFileMissingAction));
                     }
@@ -109,29 +109,29 @@ namespace KernelTalk.Commands
                 {
                     if (!File.Exists(Path.Combine(kdir, "Makefile")))
                     {
-                        ThrowKernelTalkError(new KernelTalkException(
-                            DeviceErrors.Format(Strings.HeadersMissing, release, kdir), ErrorIds.KernelHeadersMissing,
-                            ErrorCategory.ObjectNotFound, kdir, Errnos.ENOENT, DeviceErrors.Format(Strings.HeadersMissingAction, release)));
+                        Missing(HeadersMissing(release, kdir));
                     }
                     string moduleBase = MyInvocation.MyCommand.Module?.ModuleBase ?? string.Empty;
                     source = ModuleSetup.FindSourceDirectory(SourcePath is null ? null : ResolveDevicePath(SourcePath),
                         new[] { moduleBase, Path.GetDirectoryName(typeof(InstallKernelTalkCommand).Assembly.Location), SessionState.Path.CurrentFileSystemLocation.Path });
                     if (source is null)
                     {
-                        ThrowKernelTalkError(new KernelTalkException(
+                        Missing(new KernelTalkException(
                             DeviceErrors.Format(Strings.SourceNotFound, SourcePath ?? moduleBase), ErrorIds.SourceNotFound,
                             ErrorCategory.ObjectNotFound, SourcePath ?? moduleBase, Errnos.ENOENT, Strings.SourceNotFoundAction));
                     }
-                    ko = Path.Combine(source!, ModuleSetup.ModuleName + ".ko");
+                    // Under -WhatIf the plan names the folder that was looked for.
+                    source ??= SourcePath ?? Path.Combine(moduleBase, "lkm");
+                    ko = Path.Combine(source, ModuleSetup.ModuleName + ".ko");
                 }
                 if (!ModuleSetup.GroupExists(Group))
                 {
-                    ThrowKernelTalkError(new KernelTalkException(
+                    Missing(new KernelTalkException(
                         DeviceErrors.Format(Strings.GroupNotFound, Group), ErrorIds.GroupNotFound, ErrorCategory.ObjectNotFound,
                         Group, 0, DeviceErrors.Format(Strings.GroupNotFoundAction, Group)));
                 }
                 string? make = null;
-                if (source is not null)
+                if (ModulePath is null)
                 {
                     make = RequireProgram("make");
                     RequireProgram("gcc");
@@ -144,7 +144,7 @@ namespace KernelTalk.Commands
 
                 // 2. Build.
                 Progress(activity, 1, Steps, Strings.StepBuild);
-                if (source is not null && ShouldProcess(source, DeviceErrors.Format(Strings.ActionBuild, source)))
+                if (source is not null && ShouldProcess(source, DeviceErrors.Format(Strings.ActionBuild, source, kdir)))
                 {
                     RunTool(make!, new[] { "-C", source, "KDIR=" + kdir }, ErrorIds.BuildFailed, ErrorCategory.InvalidResult,
                         DeviceErrors.Format(Strings.BuildFailedAction, kdir), source);
@@ -215,6 +215,31 @@ namespace KernelTalk.Commands
         }
 
         private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+
+        /// <summary>
+        /// No kernel build tree: a -KernelDirectory without a Makefile, or no
+        /// headers for the running kernel, with the package to install only
+        /// when the kernel came from a Debian package (else there is none).
+        /// </summary>
+        private KernelTalkException HeadersMissing(string release, string kdir)
+        {
+            string message, action;
+            if (KernelDirectory is not null)
+            {
+                message = DeviceErrors.Format(Strings.KernelDirectoryInvalid, kdir);
+                action = DeviceErrors.Format(Strings.KernelDirectoryInvalidAction, release);
+            }
+            else
+            {
+                message = DeviceErrors.Format(Strings.HeadersMissing, release, kdir);
+                string? package = ModuleSetup.HeadersPackage(release);
+                action = package is null
+                    ? DeviceErrors.Format(Strings.HeadersNoPackageAction, release)
+                    : DeviceErrors.Format(Strings.HeadersMissingAction, package);
+            }
+            return new KernelTalkException(message, ErrorIds.KernelHeadersMissing, ErrorCategory.ObjectNotFound, kdir,
+                Errnos.ENOENT, action);
+        }
 
         private void Unload(string rmmod)
         {

@@ -20,7 +20,7 @@ namespace KernelTalk.Commands
             try
             {
                 Progress(activity, 0, 2, Strings.StepUnload);
-                RequireRoot();
+                RequireRoot(Strings.NotRootUninstall);
                 string release = ModuleSetup.KernelRelease();
 
                 if (!ModuleLoaded)

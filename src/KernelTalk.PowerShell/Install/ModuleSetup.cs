@@ -70,6 +70,16 @@ namespace KernelTalk.Install
 
         public static string DefaultKernelDirectory(string release) => $"/lib/modules/{release}/build";
 
+        /// <summary>
+        /// The Debian headers package of a kernel installed from a Debian image
+        /// package (signed or -unsigned), or null for any other kernel (a
+        /// custom build, a VM host's kernel), for which no such package exists.
+        /// </summary>
+        public static string? HeadersPackage(string release, string dpkgInfo = "/var/lib/dpkg/info") =>
+            new[] { "", "-unsigned" }.Any(suffix => File.Exists(Path.Combine(dpkgInfo, $"linux-image-{release}{suffix}.list")))
+                ? "linux-headers-" + release
+                : null;
+
         public static string KernelRelease()
         {
             try
