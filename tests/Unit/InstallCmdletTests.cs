@@ -57,6 +57,20 @@ namespace KernelTalk.Tests
             Assert.Null(ModuleSetup.HeadersPackage("6.18.44-fc-v669", _kdir));
         }
 
+        [Theory]
+        [InlineData("Install-KernelTalk", "builds and loads")]
+        [InlineData("Uninstall-KernelTalk", "unloads")]
+        public void NotRootSaysWhyAndHowToRunTheLoadedModuleAsRoot(string command, string why)
+        {
+            using var host = new CmdletHost(uid: 1000);
+            var error = host.Invoke(command + " -Confirm:$false").SingleError();
+            Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
+            Assert.Contains(command + " must run as root: it " + why, error.Exception.Message);
+            // The module was imported by path: 'Import-Module KernelTalk' would not find it.
+            Assert.Contains("sudo pwsh -Command 'Import-Module \"" + CmdletHost.ModulePath + "\"; " + command + "'",
+                error.ErrorDetails.RecommendedAction);
+        }
+
         [Fact]
         public void UninstallWhatIfShowsItsPlanAndNamesMissingRoot()
         {

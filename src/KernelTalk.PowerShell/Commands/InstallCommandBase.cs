@@ -39,7 +39,22 @@ namespace KernelTalk.Commands
                 Missing(new KernelTalkException(
                     DeviceErrors.Format(message, MyInvocation.MyCommand.Name), ErrorIds.NotRoot,
                     ErrorCategory.PermissionDenied, null, Errnos.EPERM,
-                    DeviceErrors.Format(Strings.NotRootAction, MyInvocation.MyCommand.Name)));
+                    DeviceErrors.Format(Strings.NotRootAction, LoadedModulePath, MyInvocation.MyCommand.Name)));
+            }
+        }
+
+        /// <summary>
+        /// Where this module was loaded from, so that the advice works for a
+        /// module imported by path as well as by name: the manifest of its
+        /// folder (format file, help) when there is one, else the dll.
+        /// </summary>
+        private string LoadedModulePath
+        {
+            get
+            {
+                string dll = MyInvocation.MyCommand.Module?.Path is { Length: > 0 } path ? path : GetType().Assembly.Location;
+                string manifest = Path.Combine(Path.GetDirectoryName(dll) ?? string.Empty, "KernelTalk.psd1");
+                return File.Exists(manifest) ? manifest : dll;
             }
         }
 
