@@ -20,14 +20,29 @@ namespace KernelTalk.Commands
         internal const string PathSet = "Path";
         internal const string SessionSet = "Session";
 
+        /// <summary>
+        /// Guards <see cref="_stop"/> against StopProcessing (another thread,
+        /// any time, even after the engine disposed the command) racing Dispose,
+        /// as PowerShell's StartSleepCommand guards its wait handle.
+        /// </summary>
+        private readonly object _stopLock = new();
         private readonly CancellationTokenSource _stop = new();
         private KernelTalkDevice? _ownDevice;
         private bool _unavailable;
-        private bool _disposed;
+        private bool _disposed; // under _stopLock
 
         internal CancellationToken StopToken => _stop.Token;
 
-        protected override void StopProcessing() => _stop.Cancel();
+        protected override void StopProcessing()
+        {
+            lock (_stopLock)
+            {
+                if (!_disposed)
+                {
+                    _stop.Cancel();
+                }
+            }
+        }
 
         /// <summary>
         /// Opens a member for this command only (closed in Dispose).  Opened
@@ -87,16 +102,22 @@ namespace KernelTalk.Commands
 
         protected virtual void Dispose(bool disposing)
         {
-            if (_disposed)
+            lock (_stopLock)
             {
-                return;
+                if (_disposed)
+                {
+                    return;
+                }
+                _disposed = true;
+                if (disposing)
+                {
+                    _stop.Dispose();
+                }
             }
-            _disposed = true;
             if (disposing)
             {
                 _ownDevice?.Dispose();
                 _ownDevice = null;
-                _stop.Dispose();
             }
         }
 
