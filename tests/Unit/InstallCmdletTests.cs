@@ -48,6 +48,18 @@ namespace KernelTalk.Tests
         }
 
         [Fact]
+        public void MissingModuleFileHasItsOwnErrorId()
+        {
+            string ko = Path.Combine(_kdir, "kerneltalk.ko");
+            using var host = new CmdletHost(uid: 0);
+            var run = host.Invoke("Install-KernelTalk -WhatIf -ModulePath $ko", ("ko", ko));
+            var error = Assert.Single(run.Errors, e => e.FullyQualifiedErrorId == "ModuleFileNotFound," + InstallId);
+            Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+            Assert.Equal(ko, error.TargetObject);
+            Assert.Contains("-ModulePath", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
         public void HeadersAreRecommendedOnlyForAKernelFromADebianPackage()
         {
             File.WriteAllText(Path.Combine(_kdir, "linux-image-6.1.0-57-amd64.list"), string.Empty);

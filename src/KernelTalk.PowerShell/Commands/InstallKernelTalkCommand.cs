@@ -101,7 +101,7 @@ namespace KernelTalk.Commands
                     if (!File.Exists(ko))
                     {
                         Missing(new KernelTalkException(
-                            DeviceErrors.Format(Strings.ModuleFileMissing, ko), ErrorIds.SourceNotFound,
+                            DeviceErrors.Format(Strings.ModuleFileMissing, ko), ErrorIds.ModuleFileNotFound,
                             ErrorCategory.ObjectNotFound, ko, Errnos.ENOENT, Strings.ModuleFileMissingAction));
                     }
                 }

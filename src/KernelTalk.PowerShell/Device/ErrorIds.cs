@@ -28,6 +28,7 @@ namespace KernelTalk
         public const string NotRoot = nameof(NotRoot);
         public const string KernelHeadersMissing = nameof(KernelHeadersMissing);
         public const string SourceNotFound = nameof(SourceNotFound);
+        public const string ModuleFileNotFound = nameof(ModuleFileNotFound);
         public const string ToolMissing = nameof(ToolMissing);
         public const string BuildFailed = nameof(BuildFailed);
         public const string LoadFailed = nameof(LoadFailed);
