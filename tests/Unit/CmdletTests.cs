@@ -140,6 +140,33 @@ namespace KernelTalk.Tests
         }
 
         [Fact]
+        public void RecordThatDoesNotFitTheAbiIsAnAbiMismatchErrorRecord()
+        {
+            var io = new FakeDeviceIo();
+            io.Reads.Enqueue(_ => 10); // shorter than any record header
+            using var host = new CmdletHost(io);
+            var run = host.Invoke("Receive-KernelTalkMessage -NoWait");
+            Assert.Null(run.Terminating);
+            var error = run.SingleError();
+            Assert.Equal("AbiMismatch," + ReceiveId, error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
+            Assert.Equal("/dev/kerneltalk", error.TargetObject);
+            Assert.Contains("Install-KernelTalk", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void PartialWriteIsAnAbiMismatchErrorRecordAndTheRestIsPosted()
+        {
+            var io = new FakeDeviceIo { WriteResult = count => count == 4 ? 2 : count };
+            using var host = new CmdletHost(io);
+            var run = host.Invoke("'torn', 'whole!' | Send-KernelTalkMessage");
+            var error = run.SingleError();
+            Assert.Equal("AbiMismatch," + SendId, error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
+            Assert.Equal(new[] { "whole!" }, Posted(io));
+        }
+
+        [Fact]
         public void ReceiveRawEmitsText()
         {
             var io = Retaining("plain");

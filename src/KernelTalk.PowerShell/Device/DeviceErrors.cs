@@ -88,6 +88,18 @@ namespace KernelTalk.Device
             new(Format(Strings.SendTimedOut, Capitalize(RoomLabel(room, path)), seconds), ErrorIds.SendTimedOut,
                 ErrorCategory.OperationTimeout, path, Strings.SendTimedOutAction);
 
+        /// <summary>
+        /// The device answered in a way the ABI this module mirrors does not
+        /// allow (a torn record, a partial write): the kernel module was built
+        /// from another source.
+        /// </summary>
+        public static KernelTalkException AbiMismatch(string message, string? path) =>
+            new(message, ErrorIds.AbiMismatch, ErrorCategory.InvalidData, path, 0, Strings.AbiMismatchAction);
+
+        public static KernelTalkException WriteOnly(string path) =>
+            new(Format(Strings.MemberWriteOnly, path), ErrorIds.SessionSendOnly, ErrorCategory.InvalidOperation, path, 0,
+                Strings.SessionSendOnlyAction);
+
         public static KernelTalkInvalidRoomNameException InvalidRoomName(string name, string? path = null) =>
             new(Format(Strings.InvalidRoomName, name), path, name, Strings.InvalidRoomNameAction);
 

@@ -18,6 +18,7 @@ namespace KernelTalk
         public const string RoomLimitReached = nameof(RoomLimitReached);
         public const string PolicyChangeDenied = nameof(PolicyChangeDenied);
         public const string DeviceError = nameof(DeviceError);
+        public const string AbiMismatch = nameof(AbiMismatch);
         public const string SessionClosed = nameof(SessionClosed);
         public const string SessionBusy = nameof(SessionBusy);
         public const string SessionSendOnly = nameof(SessionSendOnly);

@@ -3,6 +3,7 @@ using System;
 using System.Buffers;
 using System.Threading;
 using KernelTalk.Native;
+using KernelTalk.Resources;
 using Mono.Unix.Native;
 
 namespace KernelTalk.Device
@@ -240,7 +241,7 @@ namespace KernelTalk.Device
                 if (r >= 0)
                 {
                     // One write is one whole message; a partial count breaks the ABI.
-                    throw new InvalidDataException($"write() posted {r} of {count} bytes");
+                    throw DeviceErrors.AbiMismatch(DeviceErrors.Format(Strings.PartialWrite, Path, r, count), Path);
                 }
 
                 int errno = (int)-r;
@@ -275,7 +276,7 @@ namespace KernelTalk.Device
             record = default;
             if (!CanReceive)
             {
-                throw new InvalidOperationException("write-only member cannot receive");
+                throw DeviceErrors.WriteOnly(Path);
             }
             while (true)
             {
@@ -288,7 +289,7 @@ namespace KernelTalk.Device
                 long r = _io.Read(Fd, buffer, 0, buffer.Length);
                 if (r > 0)
                 {
-                    record = MessageRecord.Parse(buffer, (int)r);
+                    record = MessageRecord.Parse(buffer, (int)r, Path);
                     return ReceiveStatus.Message;
                 }
 
