@@ -117,6 +117,20 @@ namespace KernelTalk.Commands
             return result;
         }
 
+        /// <summary>rmmod; a module still in use is ModuleInUse, any other failure UnloadFailed.</summary>
+        internal void Unload(string rmmod)
+        {
+            var result = ExternalCommand.Run(rmmod, new[] { ModuleSetup.ModuleName }, WriteVerbose, StopToken);
+            if (result.ExitCode != 0)
+            {
+                bool busy = ModuleSetup.SaysInUse(result.Output);
+                ThrowKernelTalkError(new KernelTalkException(
+                    busy ? Strings.ModuleInUse : DeviceErrors.Format(Strings.CommandFailed, "rmmod", result.ExitCode, result.Tail()),
+                    busy ? ErrorIds.ModuleInUse : ErrorIds.UnloadFailed, busy ? ErrorCategory.ResourceBusy : ErrorCategory.InvalidResult,
+                    ModuleSetup.ModuleName, busy ? Errnos.EBUSY : 0, Strings.ModuleInUseAction));
+            }
+        }
+
         internal static bool ModuleLoaded => Directory.Exists(DeviceLayer.Current.ModulePath);
     }
 }

@@ -152,7 +152,7 @@ namespace KernelTalk.Commands
 
                 // 3. Load.
                 Progress(activity, 2, Steps, Strings.StepLoad);
-                string insmodLine = "insmod " + string.Join(" ", new[] { ko }.Concat(parameters));
+                string insmodLine = string.Join(" ", new[] { "insmod", ko }.Concat(parameters));
                 if (ModuleLoaded && !Force)
                 {
                     WriteWarning(Strings.AlreadyLoaded);
@@ -241,19 +241,6 @@ namespace KernelTalk.Commands
                 Errnos.ENOENT, action);
         }
 
-        private void Unload(string rmmod)
-        {
-            var result = ExternalCommand.Run(rmmod, new[] { ModuleSetup.ModuleName }, WriteVerbose, StopToken);
-            if (result.ExitCode != 0)
-            {
-                bool busy = result.Output.Any(l => l.IndexOf("in use", StringComparison.OrdinalIgnoreCase) >= 0);
-                ThrowKernelTalkError(new KernelTalkException(
-                    busy ? Strings.ModuleInUse : DeviceErrors.Format(Strings.CommandFailed, "rmmod", result.ExitCode, result.Tail()),
-                    busy ? ErrorIds.ModuleInUse : ErrorIds.UnloadFailed, busy ? ErrorCategory.ResourceBusy : ErrorCategory.InvalidResult,
-                    ModuleSetup.ModuleName, busy ? Errnos.EBUSY : 0, Strings.ModuleInUseAction));
-            }
-        }
-
         private void Configure(Action action, string target)
         {
             try
@@ -278,9 +265,10 @@ namespace KernelTalk.Commands
             var mode = (FilePermissions)Convert.ToUInt32(ModuleSetup.NormalizeMode(Mode), 8);
             if ((group is not null && Syscall.chown(node, 0, group.gr_gid) < 0) || Syscall.chmod(node, mode) < 0)
             {
-                var errno = Stdlib.GetLastError();
-                WriteKernelTalkError(new KernelTalkException($"{node}: {errno}", ErrorIds.ConfigurationFailed,
-                    ErrorCategory.PermissionDenied, node, NativeConvert.FromErrno(errno), Strings.DeviceErrorAction));
+                int errno = NativeConvert.FromErrno(Stdlib.GetLastError());
+                var (name, description) = Errnos.Describe(errno);
+                WriteKernelTalkError(new KernelTalkException(DeviceErrors.Format(Strings.NodeModeFailed, node, description, name),
+                    ErrorIds.ConfigurationFailed, ErrorCategory.PermissionDenied, node, errno, Strings.DeviceErrorAction));
             }
         }
     }

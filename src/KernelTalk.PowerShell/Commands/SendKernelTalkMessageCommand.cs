@@ -195,7 +195,7 @@ namespace KernelTalk.Commands
                         }
                         break;
                     case SendStatus.Empty:
-                        WriteVerbose("Empty message: nothing posted.");
+                        WriteVerbose(Resources.Strings.EmptyMessage);
                         break;
                     case SendStatus.Cancelled:
                         return;

@@ -136,6 +136,10 @@ namespace KernelTalk.Install
             return null;
         }
 
+        /// <summary>True when rmmod's output says the module is in use (it runs under LC_ALL=C).</summary>
+        public static bool SaysInUse(IEnumerable<string> rmmodOutput) =>
+            rmmodOutput.Any(l => l.IndexOf("in use", StringComparison.OrdinalIgnoreCase) >= 0);
+
         /// <summary>The Debian package that brings a tool, for the error message.</summary>
         public static string PackageOf(string tool) => tool switch
         {
