@@ -40,6 +40,16 @@ namespace KernelTalk.Tests
         }
 
         [Fact]
+        public void WriteOnlyMemberCannotReceive()
+        {
+            var io = new FakeDeviceIo();
+            using var device = Open(io, writeOnly: true);
+            var ex = Assert.Throws<KernelTalkException>(() => device.Receive(false, Deadline.After(null), default, out _));
+            Assert.Equal(ErrorIds.SessionSendOnly, ex.ErrorId);
+            Assert.Equal("/dev/kerneltalk", ex.Path);
+        }
+
+        [Fact]
         public void PolicyIsSetAfterJoin()
         {
             var io = new FakeDeviceIo();

@@ -51,6 +51,33 @@ namespace KernelTalk.Tests
         }
 
         [Fact]
+        public void MissingDefaultDeviceSaysTheModuleIsNotLoaded()
+        {
+            var ex = DeviceErrors.FromErrno(DeviceOperation.Open, Errnos.ENOENT, Dev);
+            Assert.Contains("module is not loaded", ex.Message);
+        }
+
+        [Fact]
+        public void MissingCustomPathSaysThePathDoesNotExist()
+        {
+            const string node = "/tmp/kt-no-such-node";
+            var ex = DeviceErrors.FromErrno(DeviceOperation.Open, Errnos.ENOENT, node);
+            Assert.Equal(ErrorIds.DeviceNotFound, ex.ErrorId);
+            Assert.Equal(node, ex.Path);
+            Assert.Contains("'" + node + "' does not exist", ex.Message);
+            Assert.DoesNotContain("not loaded", ex.Message);
+            Assert.Contains("-Path", ex.RecommendedAction);
+        }
+
+        [Fact]
+        public void NodeWithoutItsDriverSaysTheModuleIsNotLoaded()
+        {
+            // ENXIO/ENODEV: the node exists, the module behind it does not.
+            var ex = DeviceErrors.FromErrno(DeviceOperation.Open, Errnos.ENXIO, "/tmp/kt-node");
+            Assert.Contains("module is not loaded", ex.Message);
+        }
+
+        [Fact]
         public void PermissionDeniedNamesGroupAndMode()
         {
             var ex = DeviceErrors.FromErrno(DeviceOperation.Open, Errnos.EACCES, Dev);

@@ -126,6 +126,58 @@ namespace KernelTalk.Tests
         }
 
         [Fact]
+        public async System.Threading.Tasks.Task CancelKillsTheWholeProcessGroupAndReturnsAtOnce()
+        {
+            // make's compilers are grandchildren that keep the output pipes
+            // open: killing the child alone leaves them running, and waiting
+            // for the pipes then lasts as long as they do.
+            using var cts = new System.Threading.CancellationTokenSource();
+            int grandchild = 0;
+            var run = System.Threading.Tasks.Task.Run(() => ExternalCommand.Run("/bin/sh", new[] { "-c", "sleep 300 & echo $!; wait" }, line =>
+            {
+                grandchild = int.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
+                cts.Cancel();
+            }, cts.Token));
+            try
+            {
+                var first = await System.Threading.Tasks.Task.WhenAny(run, System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(10)));
+                Assert.True(first == run, "Run did not return within 10 s of the cancellation");
+                Assert.True((await run).Cancelled);
+                Assert.False(IsRunning(grandchild), "the grandchild 'sleep 300' survived the cancellation");
+            }
+            finally
+            {
+                if (IsRunning(grandchild))
+                {
+                    Mono.Unix.Native.Syscall.kill(grandchild, Mono.Unix.Native.Signum.SIGKILL);
+                }
+            }
+        }
+
+        /// <summary>Alive and not a zombie waiting for its reaper.</summary>
+        private static bool IsRunning(int pid)
+        {
+            for (int i = 0; pid > 0 && i < 50; i++)
+            {
+                string stat;
+                try
+                {
+                    stat = File.ReadAllText($"/proc/{pid}/stat");
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+                if (stat.Substring(stat.LastIndexOf(')') + 2, 1) == "Z")
+                {
+                    return false;
+                }
+                System.Threading.Thread.Sleep(20); // SIGKILL is delivered asynchronously
+            }
+            return pid > 0;
+        }
+
+        [Fact]
         public void GroupLookup()
         {
             Assert.True(ModuleSetup.GroupExists("root"));

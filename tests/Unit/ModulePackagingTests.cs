@@ -75,6 +75,38 @@ namespace KernelTalk.Tests
         }
 
         [Theory]
+        [InlineData("Connect-KernelTalk")]
+        [InlineData("Send-KernelTalkMessage")]
+        [InlineData("Receive-KernelTalkMessage")]
+        [InlineData("Get-KernelTalkRoom")]
+        public void HelpSaysADeviceThatCannotBeOpenedIsOneNonTerminatingError(string name)
+        {
+            string description = HelpOf(name).Element(Maml + "description")!.Value;
+            Assert.Contains("one non-terminating", description, StringComparison.Ordinal);
+            Assert.Contains("-ErrorAction Stop", description, StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [MemberData(nameof(Cmdlets))]
+        public void HelpShowsEveryDefaultValue(string name)
+        {
+            // Get-Help -Full prints "Default value" from dev:defaultValue; a
+            // string default of the code (-Path, -Group, -Mode) must read the same.
+            var type = CmdletTypes.Single(t => CmdletName(t) == name);
+            object command = Activator.CreateInstance(type)!;
+            foreach (var parameter in HelpOf(name).Element(Command + "parameters")!.Elements(Command + "parameter"))
+            {
+                string parameterName = parameter.Element(Maml + "name")!.Value;
+                string? shown = parameter.Element(Dev + "defaultValue")?.Value;
+                Assert.False(string.IsNullOrWhiteSpace(shown), name + " -" + parameterName + " shows no default value");
+                if (type.GetProperty(parameterName)?.GetValue(command) is string { Length: > 0 } actual)
+                {
+                    Assert.Equal(actual, shown);
+                }
+            }
+        }
+
+        [Theory]
         [MemberData(nameof(Cmdlets))]
         public void EveryCmdletDeclaresOutputType(string name)
         {

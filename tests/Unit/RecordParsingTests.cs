@@ -69,7 +69,8 @@ namespace KernelTalk.Tests
         [Fact]
         public void ShorterThanHeaderIsRejected()
         {
-            Assert.Throws<InvalidDataException>(() => MessageRecord.Parse(new byte[KernelTalkAbi.MsgHeaderSize - 1], KernelTalkAbi.MsgHeaderSize - 1));
+            var ex = Assert.Throws<KernelTalkException>(() => MessageRecord.Parse(new byte[KernelTalkAbi.MsgHeaderSize - 1], KernelTalkAbi.MsgHeaderSize - 1));
+            Assert.Equal(ErrorIds.AbiMismatch, ex.ErrorId);
         }
 
         [Theory]
@@ -78,7 +79,8 @@ namespace KernelTalk.Tests
         public void LengthNotHeaderPlusLenIsRejected(int delta)
         {
             byte[] buffer = Record(1, "hello", extra: 4);
-            Assert.Throws<InvalidDataException>(() => MessageRecord.Parse(buffer, KernelTalkAbi.MsgHeaderSize + 5 + delta));
+            var ex = Assert.Throws<KernelTalkException>(() => MessageRecord.Parse(buffer, KernelTalkAbi.MsgHeaderSize + 5 + delta));
+            Assert.Equal(ErrorIds.AbiMismatch, ex.ErrorId);
         }
 
         [Fact]

@@ -55,7 +55,7 @@ namespace KernelTalk.Commands
             }
             catch (KernelTalkException ex)
             {
-                ThrowKernelTalkError(ex);
+                ReportUnavailable(ex);
             }
             finally
             {

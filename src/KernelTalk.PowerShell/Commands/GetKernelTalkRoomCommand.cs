@@ -12,6 +12,7 @@ namespace KernelTalk.Commands
     public sealed class GetKernelTalkRoomCommand : KernelTalkCommandBase
     {
         private const string NameSet = "Name";
+        private const string InputObjectSet = "InputObject";
 
         /// <summary>Room names, wildcards allowed; "(default)" matches the default rooms of device nodes.</summary>
         [Parameter(ParameterSetName = NameSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -19,6 +20,14 @@ namespace KernelTalk.Commands
         [ArgumentCompleter(typeof(RoomCompleter))]
         [ValidateNotNullOrEmpty]
         public string[]? Name { get; set; }
+
+        /// <summary>
+        /// Rooms from an earlier Get-KernelTalkRoom, listed again with their
+        /// counters now: a default room (no name) by its node, a named one by name.
+        /// </summary>
+        [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public Room[]? InputObject { get; set; }
 
         [Parameter(ParameterSetName = SessionSet, Mandatory = true, ValueFromPipeline = true)]
         [ValidateNotNull]
@@ -40,11 +49,26 @@ namespace KernelTalk.Commands
                 return;
             }
 
-            var rooms = RoomListing.TryRead();
+            var rooms = Unavailable ? null : RoomListing.TryRead();
             if (rooms is null)
             {
-                WriteKernelTalkError(new KernelTalkException(Resources.Strings.ListingMissing, ErrorIds.ListingMissing,
-                    ErrorCategory.ObjectNotFound, RoomListing.ProcPath, Errnos.ENOENT, Resources.Strings.ListingMissingAction));
+                ReportUnavailable(new KernelTalkException(Resources.Strings.ListingMissing, ErrorIds.ListingMissing,
+                    ErrorCategory.ObjectNotFound, DeviceLayer.Current.ListingPath, Errnos.ENOENT, Resources.Strings.ListingMissingAction));
+                return;
+            }
+
+            if (InputObject is not null)
+            {
+                foreach (var room in InputObject)
+                {
+                    var match = rooms.FirstOrDefault(r => r.Name == room.Name && r.Device == room.Device && r.Inode == room.Inode);
+                    if (match is null)
+                    {
+                        WriteRoomNotFound(room.DisplayName, room);
+                        continue;
+                    }
+                    WriteObject(match);
+                }
                 return;
             }
 
@@ -60,13 +84,16 @@ namespace KernelTalk.Commands
                 var matches = rooms.Where(r => pattern.IsMatch(r.IsDefault ? "(default)" : r.Name)).ToList();
                 if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
                 {
-                    WriteKernelTalkError(new KernelTalkException(
-                        DeviceErrors.Format(Resources.Strings.RoomNotFound, name), ErrorIds.RoomNotFound,
-                        ErrorCategory.ObjectNotFound, name, 0, Resources.Strings.RoomNotFoundAction));
+                    WriteRoomNotFound(name, name);
                     continue;
                 }
                 WriteObject(matches, enumerateCollection: true);
             }
         }
+
+        private void WriteRoomNotFound(string name, object target) =>
+            WriteKernelTalkError(new KernelTalkException(
+                DeviceErrors.Format(Resources.Strings.RoomNotFound, name), ErrorIds.RoomNotFound,
+                ErrorCategory.ObjectNotFound, null, 0, Resources.Strings.RoomNotFoundAction), target);
     }
 }

@@ -16,29 +16,59 @@ namespace KernelTalk.Commands
         internal bool IsWhatIf =>
             MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? v) && v is SwitchParameter { IsPresent: true };
 
-        /// <summary>Root is needed for every real step; -WhatIf may look without it.</summary>
-        internal void RequireRoot()
+        /// <summary>
+        /// A prerequisite that is not met: terminating, before anything
+        /// changes; under -WhatIf a non-terminating error, so that the plan
+        /// is shown all the same and names everything that is missing.
+        /// </summary>
+        internal void Missing(KernelTalkException exception)
         {
-            if (IsWhatIf || Mono.Unix.Native.Syscall.geteuid() == 0)
+            if (IsWhatIf)
             {
+                WriteKernelTalkError(exception);
                 return;
             }
-            ThrowKernelTalkError(new KernelTalkException(
-                DeviceErrors.Format(Strings.NotRoot, MyInvocation.MyCommand.Name), ErrorIds.NotRoot,
-                ErrorCategory.PermissionDenied, null, Errnos.EPERM,
-                DeviceErrors.Format(Strings.NotRootAction, MyInvocation.MyCommand.Name)));
+            ThrowKernelTalkError(exception);
         }
 
+        /// <summary>Root is needed for every real step.</summary>
+        internal void RequireRoot(string message)
+        {
+            if (!DeviceLayer.Current.IsRoot)
+            {
+                Missing(new KernelTalkException(
+                    DeviceErrors.Format(message, MyInvocation.MyCommand.Name), ErrorIds.NotRoot,
+                    ErrorCategory.PermissionDenied, null, Errnos.EPERM,
+                    DeviceErrors.Format(Strings.NotRootAction, LoadedModulePath, MyInvocation.MyCommand.Name)));
+            }
+        }
+
+        /// <summary>
+        /// Where this module was loaded from, so that the advice works for a
+        /// module imported by path as well as by name: the manifest of its
+        /// folder (format file, help) when there is one, else the dll.
+        /// </summary>
+        private string LoadedModulePath
+        {
+            get
+            {
+                string dll = MyInvocation.MyCommand.Module?.Path is { Length: > 0 } path ? path : GetType().Assembly.Location;
+                string manifest = Path.Combine(Path.GetDirectoryName(dll) ?? string.Empty, "KernelTalk.psd1");
+                return File.Exists(manifest) ? manifest : dll;
+            }
+        }
+
+        /// <summary>The program's path; under -WhatIf its bare name when missing.</summary>
         internal string RequireProgram(string name)
         {
             string? path = ModuleSetup.FindProgram(name);
             if (path is null)
             {
-                ThrowKernelTalkError(new KernelTalkException(
+                Missing(new KernelTalkException(
                     DeviceErrors.Format(Strings.ToolMissing, name), ErrorIds.ToolMissing, ErrorCategory.ObjectNotFound,
                     name, Errnos.ENOENT, DeviceErrors.Format(Strings.ToolMissingAction, ModuleSetup.PackageOf(name))));
             }
-            return path!;
+            return path ?? name;
         }
 
         internal void Progress(string activity, int step, int steps, string status)
@@ -87,6 +117,20 @@ namespace KernelTalk.Commands
             return result;
         }
 
-        internal static bool ModuleLoaded => Directory.Exists(ModuleSetup.SysModulePath);
+        /// <summary>rmmod; a module still in use is ModuleInUse, any other failure UnloadFailed.</summary>
+        internal void Unload(string rmmod)
+        {
+            var result = ExternalCommand.Run(rmmod, new[] { ModuleSetup.ModuleName }, WriteVerbose, StopToken);
+            if (result.ExitCode != 0)
+            {
+                bool busy = ModuleSetup.SaysInUse(result.Output);
+                ThrowKernelTalkError(new KernelTalkException(
+                    busy ? Strings.ModuleInUse : DeviceErrors.Format(Strings.CommandFailed, "rmmod", result.ExitCode, result.Tail()),
+                    busy ? ErrorIds.ModuleInUse : ErrorIds.UnloadFailed, busy ? ErrorCategory.ResourceBusy : ErrorCategory.InvalidResult,
+                    ModuleSetup.ModuleName, busy ? Errnos.EBUSY : 0, Strings.ModuleInUseAction));
+            }
+        }
+
+        internal static bool ModuleLoaded => Directory.Exists(DeviceLayer.Current.ModulePath);
     }
 }

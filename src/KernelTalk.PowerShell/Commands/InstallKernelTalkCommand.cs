@@ -90,9 +90,9 @@ namespace KernelTalk.Commands
             {
                 // 1. Prerequisites, all checked before anything changes.
                 Progress(activity, 0, Steps, Strings.StepPrerequisites);
-                RequireRoot();
+                RequireRoot(Strings.NotRootInstall);
                 string release = ModuleSetup.KernelRelease();
-                string kdir = KernelDirectory ?? ModuleSetup.DefaultKernelDirectory(release);
+                string kdir = KernelDirectory is null ? ModuleSetup.DefaultKernelDirectory(release) : ResolveDevicePath(KernelDirectory);
                 string? source = null;
                 string ko;
                 if (ModulePath is not null)
@@ -100,8 +100,8 @@ namespace KernelTalk.Commands
                     ko = ResolveDevicePath(ModulePath);
                     if (!File.Exists(ko))
                     {
-                        ThrowKernelTalkError(new KernelTalkException(
-                            DeviceErrors.Format(Strings.ModuleFileMissing, ko), ErrorIds.SourceNotFound,
+                        Missing(new KernelTalkException(
+                            DeviceErrors.Format(Strings.ModuleFileMissing, ko), ErrorIds.ModuleFileNotFound,
                             ErrorCategory.ObjectNotFound, ko, Errnos.ENOENT, Strings.ModuleFileMissingAction));
                     }
                 }
@@ -109,29 +109,29 @@ namespace KernelTalk.Commands
                 {
                     if (!File.Exists(Path.Combine(kdir, "Makefile")))
                     {
-                        ThrowKernelTalkError(new KernelTalkException(
-                            DeviceErrors.Format(Strings.HeadersMissing, release, kdir), ErrorIds.KernelHeadersMissing,
-                            ErrorCategory.ObjectNotFound, kdir, Errnos.ENOENT, DeviceErrors.Format(Strings.HeadersMissingAction, release)));
+                        Missing(HeadersMissing(release, kdir));
                     }
                     string moduleBase = MyInvocation.MyCommand.Module?.ModuleBase ?? string.Empty;
                     source = ModuleSetup.FindSourceDirectory(SourcePath is null ? null : ResolveDevicePath(SourcePath),
                         new[] { moduleBase, Path.GetDirectoryName(typeof(InstallKernelTalkCommand).Assembly.Location), SessionState.Path.CurrentFileSystemLocation.Path });
                     if (source is null)
                     {
-                        ThrowKernelTalkError(new KernelTalkException(
+                        Missing(new KernelTalkException(
                             DeviceErrors.Format(Strings.SourceNotFound, SourcePath ?? moduleBase), ErrorIds.SourceNotFound,
                             ErrorCategory.ObjectNotFound, SourcePath ?? moduleBase, Errnos.ENOENT, Strings.SourceNotFoundAction));
                     }
-                    ko = Path.Combine(source!, ModuleSetup.ModuleName + ".ko");
+                    // Under -WhatIf the plan names the folder that was looked for.
+                    source ??= SourcePath ?? Path.Combine(moduleBase, "lkm");
+                    ko = Path.Combine(source, ModuleSetup.ModuleName + ".ko");
                 }
                 if (!ModuleSetup.GroupExists(Group))
                 {
-                    ThrowKernelTalkError(new KernelTalkException(
+                    Missing(new KernelTalkException(
                         DeviceErrors.Format(Strings.GroupNotFound, Group), ErrorIds.GroupNotFound, ErrorCategory.ObjectNotFound,
                         Group, 0, DeviceErrors.Format(Strings.GroupNotFoundAction, Group)));
                 }
                 string? make = null;
-                if (source is not null)
+                if (ModulePath is null)
                 {
                     make = RequireProgram("make");
                     RequireProgram("gcc");
@@ -144,7 +144,7 @@ namespace KernelTalk.Commands
 
                 // 2. Build.
                 Progress(activity, 1, Steps, Strings.StepBuild);
-                if (source is not null && ShouldProcess(source, DeviceErrors.Format(Strings.ActionBuild, source)))
+                if (source is not null && ShouldProcess(source, DeviceErrors.Format(Strings.ActionBuild, source, kdir)))
                 {
                     RunTool(make!, new[] { "-C", source, "KDIR=" + kdir }, ErrorIds.BuildFailed, ErrorCategory.InvalidResult,
                         DeviceErrors.Format(Strings.BuildFailedAction, kdir), source);
@@ -152,7 +152,7 @@ namespace KernelTalk.Commands
 
                 // 3. Load.
                 Progress(activity, 2, Steps, Strings.StepLoad);
-                string insmodLine = "insmod " + string.Join(" ", new[] { ko }.Concat(parameters));
+                string insmodLine = string.Join(" ", new[] { "insmod", ko }.Concat(parameters));
                 if (ModuleLoaded && !Force)
                 {
                     WriteWarning(Strings.AlreadyLoaded);
@@ -216,17 +216,29 @@ namespace KernelTalk.Commands
 
         private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 
-        private void Unload(string rmmod)
+        /// <summary>
+        /// No kernel build tree: a -KernelDirectory without a Makefile, or no
+        /// headers for the running kernel, with the package to install only
+        /// when the kernel came from a Debian package (else there is none).
+        /// </summary>
+        private KernelTalkException HeadersMissing(string release, string kdir)
         {
-            var result = ExternalCommand.Run(rmmod, new[] { ModuleSetup.ModuleName }, WriteVerbose, StopToken);
-            if (result.ExitCode != 0)
+            string message, action;
+            if (KernelDirectory is not null)
             {
-                bool busy = result.Output.Any(l => l.IndexOf("in use", StringComparison.OrdinalIgnoreCase) >= 0);
-                ThrowKernelTalkError(new KernelTalkException(
-                    busy ? Strings.ModuleInUse : DeviceErrors.Format(Strings.CommandFailed, "rmmod", result.ExitCode, result.Tail()),
-                    busy ? ErrorIds.ModuleInUse : ErrorIds.UnloadFailed, busy ? ErrorCategory.ResourceBusy : ErrorCategory.InvalidResult,
-                    ModuleSetup.ModuleName, busy ? Errnos.EBUSY : 0, Strings.ModuleInUseAction));
+                message = DeviceErrors.Format(Strings.KernelDirectoryInvalid, kdir);
+                action = DeviceErrors.Format(Strings.KernelDirectoryInvalidAction, release);
             }
+            else
+            {
+                message = DeviceErrors.Format(Strings.HeadersMissing, release, kdir);
+                string? package = ModuleSetup.HeadersPackage(release);
+                action = package is null
+                    ? DeviceErrors.Format(Strings.HeadersNoPackageAction, release)
+                    : DeviceErrors.Format(Strings.HeadersMissingAction, package);
+            }
+            return new KernelTalkException(message, ErrorIds.KernelHeadersMissing, ErrorCategory.ObjectNotFound, kdir,
+                Errnos.ENOENT, action);
         }
 
         private void Configure(Action action, string target)
@@ -253,9 +265,10 @@ namespace KernelTalk.Commands
             var mode = (FilePermissions)Convert.ToUInt32(ModuleSetup.NormalizeMode(Mode), 8);
             if ((group is not null && Syscall.chown(node, 0, group.gr_gid) < 0) || Syscall.chmod(node, mode) < 0)
             {
-                var errno = Stdlib.GetLastError();
-                WriteKernelTalkError(new KernelTalkException($"{node}: {errno}", ErrorIds.ConfigurationFailed,
-                    ErrorCategory.PermissionDenied, node, NativeConvert.FromErrno(errno), Strings.DeviceErrorAction));
+                int errno = NativeConvert.FromErrno(Stdlib.GetLastError());
+                var (name, description) = Errnos.Describe(errno);
+                WriteKernelTalkError(new KernelTalkException(DeviceErrors.Format(Strings.NodeModeFailed, node, description, name),
+                    ErrorIds.ConfigurationFailed, ErrorCategory.PermissionDenied, node, errno, Strings.DeviceErrorAction));
             }
         }
     }

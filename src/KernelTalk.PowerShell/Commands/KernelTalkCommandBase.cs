@@ -15,33 +15,74 @@ namespace KernelTalk.Commands
     /// </summary>
     public abstract class KernelTalkCommandBase : PSCmdlet, IDisposable
     {
-        public const string DefaultPath = "/dev/kerneltalk";
+        public const string DefaultPath = KernelTalkDevice.DefaultPath;
 
         internal const string PathSet = "Path";
         internal const string SessionSet = "Session";
 
+        /// <summary>
+        /// Guards <see cref="_stop"/> against StopProcessing (another thread,
+        /// any time, even after the engine disposed the command) racing Dispose,
+        /// as PowerShell's StartSleepCommand guards its wait handle.
+        /// </summary>
+        private readonly object _stopLock = new();
         private readonly CancellationTokenSource _stop = new();
         private KernelTalkDevice? _ownDevice;
-        private bool _disposed;
+        private bool _unavailable;
+        private bool _disposed; // under _stopLock
 
         internal CancellationToken StopToken => _stop.Token;
 
-        protected override void StopProcessing() => _stop.Cancel();
+        protected override void StopProcessing()
+        {
+            lock (_stopLock)
+            {
+                if (!_disposed)
+                {
+                    _stop.Cancel();
+                }
+            }
+        }
 
         /// <summary>
         /// Opens a member for this command only (closed in Dispose).  Opened
         /// once per command, not per pipeline item: 'a','b' | Send posts both
-        /// through one open file.
+        /// through one open file.  Null when the device cannot be opened: see
+        /// <see cref="ReportUnavailable"/>.
         /// </summary>
-        internal KernelTalkDevice OpenOwnDevice(string path, DeviceOpenOptions options)
+        internal KernelTalkDevice? OpenOwnDevice(string path, DeviceOpenOptions options)
         {
-            if (_ownDevice is null)
+            if (_ownDevice is null && !_unavailable)
             {
-                string resolved = ResolveDevicePath(path);
-                _ownDevice = KernelTalkDevice.Open(resolved, options);
+                try
+                {
+                    _ownDevice = KernelTalkDevice.Open(ResolveDevicePath(path), options);
+                }
+                catch (KernelTalkException ex)
+                {
+                    ReportUnavailable(ex);
+                }
             }
             return _ownDevice;
         }
+
+        /// <summary>
+        /// The one rule for a device (or session, or listing) the command
+        /// cannot use, as Get-Content and Set-Content have for a missing path:
+        /// a non-terminating error, written once per command however many
+        /// items follow (-ErrorAction Stop makes it terminating), and the
+        /// command does nothing more.
+        /// </summary>
+        internal void ReportUnavailable(KernelTalkException exception, object? target = null)
+        {
+            if (!_unavailable)
+            {
+                _unavailable = true;
+                WriteKernelTalkError(exception, target);
+            }
+        }
+
+        internal bool Unavailable => _unavailable;
 
         /// <summary>A relative -Path is relative to the PowerShell location, not the process directory.</summary>
         internal string ResolveDevicePath(string path) =>
@@ -61,16 +102,22 @@ namespace KernelTalk.Commands
 
         protected virtual void Dispose(bool disposing)
         {
-            if (_disposed)
+            lock (_stopLock)
             {
-                return;
+                if (_disposed)
+                {
+                    return;
+                }
+                _disposed = true;
+                if (disposing)
+                {
+                    _stop.Dispose();
+                }
             }
-            _disposed = true;
             if (disposing)
             {
                 _ownDevice?.Dispose();
                 _ownDevice = null;
-                _stop.Dispose();
             }
         }
 

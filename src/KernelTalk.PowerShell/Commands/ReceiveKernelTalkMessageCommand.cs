@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 using System;
-using System.Globalization;
 using System.Management.Automation;
 using System.Text;
 using KernelTalk.Device;
@@ -84,6 +83,10 @@ namespace KernelTalk.Commands
                 else
                 {
                     var device = OpenOwnDevice(Path, new DeviceOpenOptions { Room = Room, NoEcho = NoEcho });
+                    if (device is null)
+                    {
+                        return;
+                    }
 
                     // A fresh member sees only new traffic; with -NoWait that
                     // would always be nothing, so -NoWait means "what is retained".
@@ -114,15 +117,13 @@ namespace KernelTalk.Commands
                         var message = MessageFactory.FromRecord(record, device.Room, Encoding);
                         if (message.Lost > 0)
                         {
-                            WriteWarning(string.Format(CultureInfo.CurrentCulture,
-                                "{0} message(s) were overwritten before this member read them (before sequence {1}).",
-                                message.Lost, message.Sequence));
+                            WriteWarning(DeviceErrors.Format(Resources.Strings.MessagesLost, message.Lost, message.Sequence));
                         }
                         WriteObject(Raw ? message.Text : message);
                         received++;
                         break;
                     case ReceiveStatus.Overrun:
-                        WriteWarning("Messages were overwritten before this member read them; continuing at the oldest retained message.");
+                        WriteWarning(Resources.Strings.Overrun);
                         break;
                     default:
                         // Empty (-NoWait), TimedOut (-Timeout ends quietly), Cancelled (Ctrl+C).

@@ -2,7 +2,6 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
@@ -29,7 +28,6 @@ namespace KernelTalk.Commands
             rooms.Where(r => !r.IsDefault && r.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
                 .OrderBy(r => r.Name, StringComparer.Ordinal)
                 .Select(r => new CompletionResult(r.Name, r.Name, CompletionResultType.ParameterValue,
-                    string.Format(CultureInfo.CurrentCulture, "{0}: {1} members, {2} messages, {3}",
-                        r.Name, r.Members, r.Messages, r.Policy)));
+                    DeviceErrors.Format(Resources.Strings.RoomCompletion, r.Name, r.Members, r.Messages, r.Policy)));
     }
 }

@@ -78,22 +78,18 @@ namespace KernelTalk.Commands
 
         protected override void BeginProcessing()
         {
+            if (Session is null)
+            {
+                OpenOwnDevice();
+                return;
+            }
             try
             {
-                if (Session is not null)
-                {
-                    _lease = Session.Acquire();
-                }
-                else
-                {
-                    // Write-only: a sender never holds the room's ring back.
-                    OpenOwnDevice(Path, new DeviceOpenOptions { Room = Room, WriteOnly = true });
-                }
+                _lease = Session.Acquire();
             }
             catch (KernelTalkException ex)
             {
-                // Without a member no item can be sent: terminating.
-                ThrowKernelTalkError(ex);
+                ReportUnavailable(ex, Session);
             }
         }
 
@@ -128,7 +124,8 @@ namespace KernelTalk.Commands
             base.Dispose(disposing);
         }
 
-        private KernelTalkDevice Device => _lease?.Device ?? OpenOwnDevice(Path, new DeviceOpenOptions { Room = Room, WriteOnly = true });
+        /// <summary>Write-only: a sender never holds the room's ring back.</summary>
+        private KernelTalkDevice? OpenOwnDevice() => OpenOwnDevice(Path, new DeviceOpenOptions { Room = Room, WriteOnly = true });
 
         private void ProcessBytes(object? item)
         {
@@ -179,14 +176,10 @@ namespace KernelTalk.Commands
 
         private void Post(byte[] buffer, int count, object target)
         {
-            KernelTalkDevice device;
-            try
+            // Without a member nothing is sent; the one error is written already.
+            KernelTalkDevice? device = _lease?.Device ?? OpenOwnDevice();
+            if (device is null)
             {
-                device = Device;
-            }
-            catch (KernelTalkException ex)
-            {
-                ThrowKernelTalkError(ex);
                 return;
             }
 
@@ -202,7 +195,7 @@ namespace KernelTalk.Commands
                         }
                         break;
                     case SendStatus.Empty:
-                        WriteVerbose("Empty message: nothing posted.");
+                        WriteVerbose(Resources.Strings.EmptyMessage);
                         break;
                     case SendStatus.Cancelled:
                         return;

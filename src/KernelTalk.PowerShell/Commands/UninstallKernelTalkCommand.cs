@@ -20,7 +20,7 @@ namespace KernelTalk.Commands
             try
             {
                 Progress(activity, 0, 2, Strings.StepUnload);
-                RequireRoot();
+                RequireRoot(Strings.NotRootUninstall);
                 string release = ModuleSetup.KernelRelease();
 
                 if (!ModuleLoaded)
@@ -30,17 +30,7 @@ namespace KernelTalk.Commands
                 else if (ShouldProcess(ModuleSetup.ModuleName, Strings.ActionUnload))
                 {
                     Session.CloseAll(); // our own sessions would keep the module busy
-                    string rmmod = RequireProgram("rmmod");
-                    var result = ExternalCommand.Run(rmmod, new[] { ModuleSetup.ModuleName }, WriteVerbose, StopToken);
-                    if (result.ExitCode != 0)
-                    {
-                        bool busy = result.Output.Any(l => l.IndexOf("in use", StringComparison.OrdinalIgnoreCase) >= 0);
-                        ThrowKernelTalkError(new KernelTalkException(
-                            busy ? Strings.ModuleInUse : DeviceErrors.Format(Strings.CommandFailed, "rmmod", result.ExitCode, result.Tail()),
-                            busy ? ErrorIds.ModuleInUse : ErrorIds.UnloadFailed,
-                            busy ? ErrorCategory.ResourceBusy : ErrorCategory.InvalidResult,
-                            ModuleSetup.ModuleName, busy ? Errnos.EBUSY : 0, Strings.ModuleInUseAction));
-                    }
+                    Unload(RequireProgram("rmmod"));
                 }
 
                 Progress(activity, 1, 2, Strings.StepCleanup);

@@ -26,6 +26,11 @@ namespace KernelTalk.Device
         {
             switch (op, errno)
             {
+                case (DeviceOperation.Open, Errnos.ENOENT) when path != KernelTalkDevice.DefaultPath:
+                    // Only the default node's absence says the module is not loaded.
+                    return new KernelTalkDeviceNotFoundException(
+                        Format(Strings.PathNotFound, path), path, errno, Strings.PathNotFoundAction);
+
                 case (DeviceOperation.Open, Errnos.ENOENT or Errnos.ENODEV or Errnos.ENXIO):
                     return new KernelTalkDeviceNotFoundException(
                         Format(Strings.DeviceNotFound, path), path, errno, Strings.DeviceNotFoundAction);
@@ -82,6 +87,18 @@ namespace KernelTalk.Device
         public static KernelTalkRoomFullException SendTimedOut(string path, string? room, double seconds) =>
             new(Format(Strings.SendTimedOut, Capitalize(RoomLabel(room, path)), seconds), ErrorIds.SendTimedOut,
                 ErrorCategory.OperationTimeout, path, Strings.SendTimedOutAction);
+
+        /// <summary>
+        /// The device answered in a way the ABI this module mirrors does not
+        /// allow (a torn record, a partial write): the kernel module was built
+        /// from another source.
+        /// </summary>
+        public static KernelTalkException AbiMismatch(string message, string? path) =>
+            new(message, ErrorIds.AbiMismatch, ErrorCategory.InvalidData, path, 0, Strings.AbiMismatchAction);
+
+        public static KernelTalkException WriteOnly(string path) =>
+            new(Format(Strings.MemberWriteOnly, path), ErrorIds.SessionSendOnly, ErrorCategory.InvalidOperation, path, 0,
+                Strings.SessionSendOnlyAction);
 
         public static KernelTalkInvalidRoomNameException InvalidRoomName(string name, string? path = null) =>
             new(Format(Strings.InvalidRoomName, name), path, name, Strings.InvalidRoomNameAction);

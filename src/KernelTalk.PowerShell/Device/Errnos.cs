@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 using System;
+using System.Globalization;
 using Mono.Unix;
 using Mono.Unix.Native;
 
@@ -48,7 +49,7 @@ namespace KernelTalk.Device
             }
             catch (Exception ex) when (ex is ArgumentException or DllNotFoundException or EntryPointNotFoundException)
             {
-                return ("errno " + errno, "unknown error");
+                return (errno.ToString(CultureInfo.InvariantCulture), Resources.Strings.ErrnoUnknown);
             }
 
             string description;

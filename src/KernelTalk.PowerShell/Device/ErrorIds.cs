@@ -18,6 +18,7 @@ namespace KernelTalk
         public const string RoomLimitReached = nameof(RoomLimitReached);
         public const string PolicyChangeDenied = nameof(PolicyChangeDenied);
         public const string DeviceError = nameof(DeviceError);
+        public const string AbiMismatch = nameof(AbiMismatch);
         public const string SessionClosed = nameof(SessionClosed);
         public const string SessionBusy = nameof(SessionBusy);
         public const string SessionSendOnly = nameof(SessionSendOnly);
@@ -28,6 +29,7 @@ namespace KernelTalk
         public const string NotRoot = nameof(NotRoot);
         public const string KernelHeadersMissing = nameof(KernelHeadersMissing);
         public const string SourceNotFound = nameof(SourceNotFound);
+        public const string ModuleFileNotFound = nameof(ModuleFileNotFound);
         public const string ToolMissing = nameof(ToolMissing);
         public const string BuildFailed = nameof(BuildFailed);
         public const string LoadFailed = nameof(LoadFailed);

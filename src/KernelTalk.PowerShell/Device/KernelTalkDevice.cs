@@ -3,6 +3,7 @@ using System;
 using System.Buffers;
 using System.Threading;
 using KernelTalk.Native;
+using KernelTalk.Resources;
 using Mono.Unix.Native;
 
 namespace KernelTalk.Device
@@ -57,6 +58,9 @@ namespace KernelTalk.Device
     /// </summary>
     internal sealed class KernelTalkDevice : IDisposable
     {
+        /// <summary>The node the misc device registers (devtmpfs/udev create it on load).</summary>
+        public const string DefaultPath = "/dev/kerneltalk";
+
         /// <summary>How long a blocked send sleeps before retrying: POLLOUT means room for max_msg, a shorter post may fit earlier.</summary>
         private const int SendRetryMilliseconds = 100;
 
@@ -98,7 +102,7 @@ namespace KernelTalk.Device
 
         public static KernelTalkDevice Open(string path, DeviceOpenOptions options, IDeviceIo? io = null)
         {
-            io ??= PosixDeviceIo.Instance;
+            io ??= DeviceLayer.Current.Io;
             if (options.Room.Length != 0 && !RoomName.IsValid(options.Room))
             {
                 throw DeviceErrors.InvalidRoomName(options.Room, path);
@@ -237,7 +241,7 @@ namespace KernelTalk.Device
                 if (r >= 0)
                 {
                     // One write is one whole message; a partial count breaks the ABI.
-                    throw new InvalidDataException($"write() posted {r} of {count} bytes");
+                    throw DeviceErrors.AbiMismatch(DeviceErrors.Format(Strings.PartialWrite, Path, r, count), Path);
                 }
 
                 int errno = (int)-r;
@@ -272,7 +276,7 @@ namespace KernelTalk.Device
             record = default;
             if (!CanReceive)
             {
-                throw new InvalidOperationException("write-only member cannot receive");
+                throw DeviceErrors.WriteOnly(Path);
             }
             while (true)
             {
@@ -285,7 +289,7 @@ namespace KernelTalk.Device
                 long r = _io.Read(Fd, buffer, 0, buffer.Length);
                 if (r > 0)
                 {
-                    record = MessageRecord.Parse(buffer, (int)r);
+                    record = MessageRecord.Parse(buffer, (int)r, Path);
                     return ReceiveStatus.Message;
                 }
 

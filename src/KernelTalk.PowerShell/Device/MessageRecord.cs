@@ -3,6 +3,7 @@ using System;
 using System.Runtime.InteropServices;
 using System.Text;
 using KernelTalk.Native;
+using KernelTalk.Resources;
 
 namespace KernelTalk.Device
 {
@@ -30,19 +31,19 @@ namespace KernelTalk.Device
         /// exactly header + len: the kernel never returns part of a record, so
         /// anything else means the two sides disagree about the ABI.
         /// </summary>
-        public static MessageRecord Parse(byte[] buffer, int length)
+        public static MessageRecord Parse(byte[] buffer, int length, string? path = null)
         {
             int headerSize = KernelTalkAbi.MsgHeaderSize;
             if (length < headerSize)
             {
-                throw new InvalidDataException($"record of {length} bytes is shorter than the {headerSize}-byte header");
+                throw DeviceErrors.AbiMismatch(DeviceErrors.Format(Strings.RecordTooShort, length, headerSize), path);
             }
 
             // The header is in native byte order, as the struct mirror is.
             var header = MemoryMarshal.Read<MsgHeaderNative>(buffer.AsSpan(0, headerSize));
             if ((long)headerSize + header.Len != length)
             {
-                throw new InvalidDataException($"record length {length} does not match header ({headerSize}) + len ({header.Len})");
+                throw DeviceErrors.AbiMismatch(DeviceErrors.Format(Strings.RecordLengthMismatch, length, headerSize, header.Len), path);
             }
 
             string comm = DecodeComm(buffer.AsSpan(Marshal.OffsetOf<MsgHeaderNative>(nameof(MsgHeaderNative.Comm)).ToInt32(),
@@ -66,14 +67,5 @@ namespace KernelTalk.Device
             new DateTimeOffset(UnixEpochTicks + (long)(ns / 100), TimeSpan.Zero);
 
         private const long UnixEpochTicks = 621355968000000000L; // DateTime(1970,1,1).Ticks
-    }
-
-    /// <summary>A record that does not fit the ABI (a mismatched module build).</summary>
-    internal sealed class InvalidDataException : System.IO.IOException
-    {
-        public InvalidDataException(string message)
-            : base(message)
-        {
-        }
     }
 }

@@ -14,9 +14,6 @@ namespace KernelTalk.Device
     /// </summary>
     internal static class RoomListing
     {
-        public const string ProcPath = "/proc/kerneltalk";
-        public const string ParametersPath = "/sys/module/kerneltalk/parameters";
-
         private const int FieldCount = 9;
 
         /// <summary>Parses the listing text.  Lines that do not fit are skipped, not fatal: a newer module may add columns.</summary>
@@ -105,7 +102,7 @@ namespace KernelTalk.Device
             string text;
             try
             {
-                text = File.ReadAllText(ProcPath);
+                text = File.ReadAllText(DeviceLayer.Current.ListingPath);
             }
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {
@@ -129,7 +126,7 @@ namespace KernelTalk.Device
         {
             try
             {
-                string text = File.ReadAllText(Path.Combine(ParametersPath, name)).Trim();
+                string text = File.ReadAllText(Path.Combine(DeviceLayer.Current.ParametersPath, name)).Trim();
                 return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong v) ? v : null;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -20,7 +20,6 @@ namespace KernelTalk.Install
         public const string UdevRulePath = "/etc/udev/rules.d/60-kerneltalk.rules";
         public const string ModulesLoadPath = "/etc/modules-load.d/kerneltalk.conf";
         public const string ModprobeOptionsPath = "/etc/modprobe.d/kerneltalk.conf";
-        public const string SysModulePath = "/sys/module/kerneltalk";
         public const string DefaultMode = "0666";
 
         private static readonly Regex ModePattern = new("^0?[0-7]{3}$", RegexOptions.CultureInvariant);
@@ -70,6 +69,16 @@ namespace KernelTalk.Install
         public static string ExtraModulePath(string release) => $"/lib/modules/{release}/extra/{ModuleName}.ko";
 
         public static string DefaultKernelDirectory(string release) => $"/lib/modules/{release}/build";
+
+        /// <summary>
+        /// The Debian headers package of a kernel installed from a Debian image
+        /// package (signed or -unsigned), or null for any other kernel (a
+        /// custom build, a VM host's kernel), for which no such package exists.
+        /// </summary>
+        public static string? HeadersPackage(string release, string dpkgInfo = "/var/lib/dpkg/info") =>
+            new[] { "", "-unsigned" }.Any(suffix => File.Exists(Path.Combine(dpkgInfo, $"linux-image-{release}{suffix}.list")))
+                ? "linux-headers-" + release
+                : null;
 
         public static string KernelRelease()
         {
@@ -126,6 +135,10 @@ namespace KernelTalk.Install
             }
             return null;
         }
+
+        /// <summary>True when rmmod's output says the module is in use (it runs under LC_ALL=C).</summary>
+        public static bool SaysInUse(IEnumerable<string> rmmodOutput) =>
+            rmmodOutput.Any(l => l.IndexOf("in use", StringComparison.OrdinalIgnoreCase) >= 0);
 
         /// <summary>The Debian package that brings a tool, for the error message.</summary>
         public static string PackageOf(string tool) => tool switch

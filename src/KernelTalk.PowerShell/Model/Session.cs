@@ -48,7 +48,7 @@ namespace KernelTalk
         public int MaxMessage => _device.MaxMessage;
 
         public override string ToString() =>
-            $"KernelTalk session {Id} ({(Room.Length == 0 ? "default room" : "room " + Room)} of {Path})";
+            DeviceErrors.Format(Resources.Strings.SessionDisplay, Id, DeviceErrors.RoomLabel(Room, Path));
 
         /// <summary>Closes the member.  Idempotent.</summary>
         public void Close()

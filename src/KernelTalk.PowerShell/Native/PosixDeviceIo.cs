@@ -110,7 +110,7 @@ namespace KernelTalk.Native
         {
             if (name.Length != KernelTalkAbi.NameMax)
             {
-                throw new ArgumentException("name buffer must be KERNELTALK_NAME_MAX bytes", nameof(name));
+                throw new ArgumentOutOfRangeException(nameof(name)); // RoomName.ToJoinArgument makes it
             }
             return Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocJoin, name));
         }
