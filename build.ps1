@@ -274,7 +274,7 @@ function Invoke-PesterTier {
     $modules = Restore-PesterModule
     $results = Join-Path $TestOut 'pester'
     $runner = Join-Path $Root 'tests/Pester/Invoke-PesterTier.ps1'
-    $vmArgs = Get-VmArgument 'pester' @('--share', $PSHOME, '--share', $modules)
+    $vmArgs = Get-VmArgument 'pester' @('--timeout', '1800', '--share', $PSHOME, '--share', $modules)
     Invoke-Tier -Name 'pester' -Summary 'pester' -FilePath $KtVm -Arguments ($vmArgs + @('--', $Pwsh,
             '-NoProfile', '-NonInteractive', '-File', $runner,
             '-ModulePath', $modules, '-ResultPath', (Join-Path $results 'pester.xml'), '-RequireDevice'))

@@ -42,12 +42,13 @@ Describe 'Install-KernelTalk' {
         Get-ModuleParameter max_msg | Should -Be $before
     }
 
-    It 'Should throw KernelHeadersMissing with the apt-get line' {
+    It 'Should write KernelHeadersMissing for a -KernelDirectory that is no kernel build tree' {
         { Install-KernelTalk -KernelDirectory /nonexistent/build -WhatIf -ErrorAction Stop } |
             Should -Throw -ErrorId "KernelHeadersMissing,$InstallId"
         $record = $null
         try { Install-KernelTalk -KernelDirectory /nonexistent/build -WhatIf -ErrorAction Stop } catch { $record = $_ }
-        $record.ErrorDetails.RecommendedAction | Should -Match '^Install them with: apt-get install linux-headers-'
+        $record.Exception.Message | Should -Match 'not a kernel build tree'
+        $record.ErrorDetails.RecommendedAction | Should -Match '-KernelDirectory'
         $record.TargetObject | Should -Be '/nonexistent/build'
     }
 
