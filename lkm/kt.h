@@ -120,6 +120,9 @@ struct kt_member {
 };
 
 /* kt_room.c: rooms and their rings */
+extern struct mutex kt_rooms_lock;
+extern struct list_head kt_rooms;
+
 int kt_rooms_init(void);
 void kt_rooms_exit(void);
 bool kt_room_name_valid(const char *name);
@@ -136,6 +139,13 @@ void kt_room_seek(struct kt_member *m, bool history);
 void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info);
 int kt_room_set_policy(struct kt_member *m, u32 policy);
 void kt_room_set_flags(struct kt_member *m, u32 flags);
+
+/* kt_access.c */
+bool kt_room_may_admin(const struct kt_room *room);
+
+/* kt_proc.c */
+int kt_proc_init(void);
+void kt_proc_exit(void);
 
 /* kt_ioctl.c */
 long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

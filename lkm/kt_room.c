@@ -3,7 +3,6 @@
  * KernelTalk rooms: the registry of rooms, their members, and the ring of
  * messages each room retains.  Lock rules are in kt.h.
  */
-#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/fs.h>
@@ -12,9 +11,7 @@
 #include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
-#include <linux/proc_fs.h>
 #include <linux/sched.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -27,8 +24,8 @@ static_assert(KERNELTALK_COMM_LEN == TASK_COMM_LEN);
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
 /* Guards kt_rooms and kt_nr_rooms, see kt.h for the lock order. */
-static DEFINE_MUTEX(kt_rooms_lock);
-static LIST_HEAD(kt_rooms);
+DEFINE_MUTEX(kt_rooms_lock);
+LIST_HEAD(kt_rooms);
 static unsigned int kt_nr_rooms;
 
 /*
@@ -336,7 +333,7 @@ int kt_room_set_policy(struct kt_member *m, u32 policy)
 	if (policy != KERNELTALK_POLICY_BLOCK &&
 	    policy != KERNELTALK_POLICY_OVERWRITE)
 		return -EINVAL;
-	if (!uid_eq(current_euid(), room->creator) && !capable(CAP_SYS_ADMIN))
+	if (!kt_room_may_admin(room))
 		return -EPERM;
 	spin_lock(&room->lock);
 	room->policy = policy;
@@ -508,59 +505,10 @@ void kt_room_leave(struct kt_member *m)
 	mutex_unlock(&kt_rooms_lock);
 }
 
-/* /proc/kerneltalk: one line per room, readable by anyone. */
-static void *kt_proc_start(struct seq_file *seq, loff_t *pos)
-{
-	mutex_lock(&kt_rooms_lock);
-	return seq_list_start_head(&kt_rooms, *pos);
-}
-
-static void *kt_proc_next(struct seq_file *seq, void *v, loff_t *pos)
-{
-	return seq_list_next(v, &kt_rooms, pos);
-}
-
-static void kt_proc_stop(struct seq_file *seq, void *v)
-{
-	mutex_unlock(&kt_rooms_lock);
-}
-
-static int kt_proc_show(struct seq_file *seq, void *v)
-{
-	struct kt_room *room;
-
-	if (v == &kt_rooms) {
-		seq_puts(seq, "name device inode members policy messages used posted dropped\n");
-		return 0;
-	}
-	room = list_entry(v, struct kt_room, link);
-	if (room->name[0])
-		seq_printf(seq, "%s - -", room->name);
-	else
-		seq_printf(seq, "- %u:%u %lu", MAJOR(room->node.dev),
-			   MINOR(room->node.dev), room->node.ino);
-	spin_lock(&room->lock);
-	seq_printf(seq, " %u %s %llu %u %llu %llu\n", room->nr_members,
-		   room->policy == KERNELTALK_POLICY_BLOCK ? "block" : "overwrite",
-		   room->next_seq - room->first_seq, room->used, room->posted,
-		   room->dropped);
-	spin_unlock(&room->lock);
-	return 0;
-}
-
-static const struct seq_operations kt_proc_ops = {
-	.start = kt_proc_start,
-	.next = kt_proc_next,
-	.stop = kt_proc_stop,
-	.show = kt_proc_show,
-};
-
 int kt_rooms_init(void)
 {
 	kt_nr_slots = roundup_pow_of_two(kt_capacity / KT_RECORD_SIZE(1) + 1);
-	if (!proc_create_seq("kerneltalk", 0444, NULL, &kt_proc_ops))
-		return -ENOMEM;
-	return 0;
+	return kt_proc_init();
 }
 
 /* Module unload: no file is open any more, so no room has members. */
@@ -568,7 +516,7 @@ void kt_rooms_exit(void)
 {
 	struct kt_room *room, *tmp;
 
-	remove_proc_entry("kerneltalk", NULL);
+	kt_proc_exit();
 	mutex_lock(&kt_rooms_lock);
 	list_for_each_entry_safe(room, tmp, &kt_rooms, link)
 		kt_room_free(room);
