@@ -11,9 +11,10 @@
  *   kt_member.lock (mutex)  serialises the calls made on one file (read,
  *                           write, ioctl, llseek, poll) and guards
  *                           member->room and member->pending.
- *   kt_rooms_lock (mutex)   guards the room registry (kt_rooms, kt_nr_rooms)
- *                           and membership changes: a room is looked up,
- *                           joined, left and freed only under it.
+ *   kt_rooms_lock (mutex)   guards the room registry (kt_rooms, kt_nr_rooms),
+ *                           each room's registry fields (name, owner,
+ *                           group, mode) and membership changes: a room is
+ *                           looked up, joined, left and freed only under it.
  *   kt_room.lock (spinlock) guards everything else in a room, the cursors
  *                           (kt_member.seq, .lost) of its members and
  *                           their wake_gen.  Held only for short,
@@ -54,6 +55,7 @@ extern unsigned int kt_capacity;
 extern unsigned int kt_max_msg;
 extern unsigned int kt_max_rooms;
 extern unsigned int kt_policy;
+extern unsigned int kt_room_mode;
 
 /* Identity of a device node: rooms outlive inodes, so no inode pointer. */
 struct kt_node_key {
@@ -79,7 +81,15 @@ struct kt_room {
 	struct list_head link;		/* in kt_rooms */
 	char name[KERNELTALK_NAME_MAX];	/* "" for a node's default room */
 	struct kt_node_key node;	/* valid when name is "" */
-	kuid_t creator;
+	/*
+	 * Who may change the room: the uid that made a named room, the
+	 * node's owner for a default room (kt_access.c).  A named room's
+	 * group and mode are checked at JOIN; a default room's access is its
+	 * node's, checked by open().
+	 */
+	kuid_t owner;
+	kgid_t group;
+	umode_t mode;			/* permission bits, named rooms */
 
 	spinlock_t lock;		/* see the lock order above */
 	/* The following fields are protected by lock. */
@@ -113,8 +123,8 @@ struct kt_member {
 	wait_queue_head_t wait;
 	u64 id;			/* unique per open file, for KERNELTALK_MSG_OWN */
 	struct kt_node_key node;
-	kuid_t node_owner;
 	struct inode *inode;	/* the opened node, pinned by the file */
+	struct file *file;	/* its file: f_cred and f_mode for JOIN */
 	bool reader;		/* opened for reading */
 	u32 flags;		/* KERNELTALK_F_*, READ_ONCE/WRITE_ONCE */
 };
@@ -126,7 +136,8 @@ extern struct list_head kt_rooms;
 int kt_rooms_init(void);
 void kt_rooms_exit(void);
 bool kt_room_name_valid(const char *name);
-int kt_room_join(struct kt_member *m, const char *name);
+int kt_room_join(struct kt_member *m, const char *name, umode_t mode,
+		 bool excl);
 void kt_room_leave(struct kt_member *m);
 
 struct kt_msg *kt_msg_alloc(size_t len);
@@ -141,7 +152,14 @@ int kt_room_set_policy(struct kt_member *m, u32 policy);
 void kt_room_set_flags(struct kt_member *m, u32 flags);
 
 /* kt_access.c */
-bool kt_room_may_admin(const struct kt_room *room);
+void kt_room_init_access(struct kt_room *room, const struct kt_member *m,
+			 umode_t mode);
+int kt_room_may_join(const struct kt_room *room, const struct kt_member *m);
+int kt_room_may_admin(struct kt_member *m);
+void kt_room_get_access(struct kt_member *m,
+			struct kerneltalk_room_access *access);
+int kt_room_set_access(struct kt_member *m,
+		       const struct kerneltalk_room_access *access);
 
 /* kt_proc.c */
 int kt_proc_init(void);

@@ -32,12 +32,12 @@ static int kt_open(struct inode *inode, struct file *file)
 	m->node.dev = inode->i_sb->s_dev;
 	m->node.ino = inode->i_ino;
 	m->node.generation = inode->i_generation;
-	m->node_owner = inode->i_uid;
 	m->inode = inode;
+	m->file = file;
 	m->reader = file->f_mode & FMODE_READ;
 
 	mutex_lock(&m->lock);
-	ret = kt_room_join(m, "");
+	ret = kt_room_join(m, "", 0, false);
 	mutex_unlock(&m->lock);
 	if (ret) {
 		mutex_destroy(&m->lock);
@@ -206,6 +206,9 @@ static loff_t kt_llseek(struct file *file, loff_t offset, int whence)
 
 	if (offset || (whence != SEEK_SET && whence != SEEK_END))
 		return -EINVAL;
+	/* History is for reading: a write-only file may not look back. */
+	if (whence == SEEK_SET && !(file->f_mode & FMODE_READ))
+		return -EBADF;
 	if (mutex_lock_interruptible(&m->lock))
 		return -ERESTARTSYS;
 	kt_room_seek(m, whence == SEEK_SET);

@@ -18,7 +18,42 @@ static int kt_ioctl_join(struct kt_member *m, const char __user *uname)
 		return -EINVAL;
 	if (name[0] && !kt_room_name_valid(name))
 		return -EINVAL;
-	return kt_room_join(m, name);
+	return kt_room_join(m, name, kt_room_mode, false);
+}
+
+static int kt_ioctl_create(struct kt_member *m,
+			   const struct kerneltalk_room_spec __user *uspec)
+{
+	struct kerneltalk_room_spec spec;
+
+	if (copy_from_user(&spec, uspec, sizeof(spec)))
+		return -EFAULT;
+	if (spec.mode & ~KERNELTALK_MODE_MASK || spec.flags ||
+	    memchr_inv(spec.reserved, 0, sizeof(spec.reserved)) ||
+	    !kt_room_name_valid(spec.name))
+		return -EINVAL;
+	return kt_room_join(m, spec.name, spec.mode, true);
+}
+
+static int kt_ioctl_set_access(struct kt_member *m,
+			       const struct kerneltalk_room_access __user *uacc)
+{
+	struct kerneltalk_room_access access;
+
+	if (copy_from_user(&access, uacc, sizeof(access)))
+		return -EFAULT;
+	return kt_room_set_access(m, &access);
+}
+
+static int kt_ioctl_get_access(struct kt_member *m,
+			       struct kerneltalk_room_access __user *uacc)
+{
+	struct kerneltalk_room_access access;
+
+	kt_room_get_access(m, &access);
+	if (copy_to_user(uacc, &access, sizeof(access)))
+		return -EFAULT;
+	return 0;
 }
 
 static int kt_ioctl_info(struct kt_member *m,
@@ -65,6 +100,9 @@ long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KERNELTALK_IOC_SET_FLAGS:
 	case KERNELTALK_IOC_GET_FLAGS:
 	case KERNELTALK_IOC_SET_POLICY:
+	case KERNELTALK_IOC_CREATE:
+	case KERNELTALK_IOC_SET_ACCESS:
+	case KERNELTALK_IOC_GET_ACCESS:
 		break;
 	default:
 		return -ENOTTY;
@@ -85,8 +123,17 @@ long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KERNELTALK_IOC_GET_FLAGS:
 		ret = put_user(READ_ONCE(m->flags), (__u32 __user *)uarg);
 		break;
-	default: /* KERNELTALK_IOC_SET_POLICY */
+	case KERNELTALK_IOC_SET_POLICY:
 		ret = kt_ioctl_set_policy(m, uarg);
+		break;
+	case KERNELTALK_IOC_CREATE:
+		ret = kt_ioctl_create(m, uarg);
+		break;
+	case KERNELTALK_IOC_SET_ACCESS:
+		ret = kt_ioctl_set_access(m, uarg);
+		break;
+	default: /* KERNELTALK_IOC_GET_ACCESS */
+		ret = kt_ioctl_get_access(m, uarg);
 		break;
 	}
 	mutex_unlock(&m->lock);

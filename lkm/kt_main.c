@@ -33,6 +33,10 @@ unsigned int kt_policy = KERNELTALK_POLICY_BLOCK;
 module_param_named(policy, kt_policy, uint, 0444);
 MODULE_PARM_DESC(policy, "Policy of new rooms: 0 block (lossless), 1 overwrite (default 0)");
 
+unsigned int kt_room_mode = 0666;
+module_param_named(room_mode, kt_room_mode, uint, 0444);
+MODULE_PARM_DESC(room_mode, "Permission bits of rooms KERNELTALK_IOC_JOIN creates, 0 to 0777 (default 0666)");
+
 static bool kt_params_valid(void)
 {
 	return kt_max_msg &&
@@ -40,7 +44,8 @@ static bool kt_params_valid(void)
 	       kt_capacity >= KT_RECORD_SIZE(kt_max_msg) &&
 	       kt_max_rooms && kt_max_rooms <= KT_MAX_ROOMS_MAX &&
 	       (kt_policy == KERNELTALK_POLICY_BLOCK ||
-		kt_policy == KERNELTALK_POLICY_OVERWRITE);
+		kt_policy == KERNELTALK_POLICY_OVERWRITE) &&
+	       !(kt_room_mode & ~KERNELTALK_MODE_MASK);
 }
 
 static struct miscdevice kt_misc = {
@@ -55,7 +60,7 @@ static int __init kt_init(void)
 	int ret;
 
 	if (!kt_params_valid()) {
-		pr_err("invalid parameters: need 1 <= max_msg, max_msg + %zu <= capacity <= %u, 1 <= max_rooms <= %u, policy 0 or 1\n",
+		pr_err("invalid parameters: need 1 <= max_msg, max_msg + %zu <= capacity <= %u, 1 <= max_rooms <= %u, policy 0 or 1, room_mode <= 0777\n",
 		       sizeof(struct kerneltalk_msg), KT_CAPACITY_MAX,
 		       KT_MAX_ROOMS_MAX);
 		return -EINVAL;

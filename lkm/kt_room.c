@@ -328,13 +328,15 @@ void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info)
 int kt_room_set_policy(struct kt_member *m, u32 policy)
 {
 	struct kt_room *room = m->room;
+	int ret;
 
 	lockdep_assert_held(&m->lock);
 	if (policy != KERNELTALK_POLICY_BLOCK &&
 	    policy != KERNELTALK_POLICY_OVERWRITE)
 		return -EINVAL;
-	if (!kt_room_may_admin(room))
-		return -EPERM;
+	ret = kt_room_may_admin(m);
+	if (ret)
+		return ret;
 	spin_lock(&room->lock);
 	room->policy = policy;
 	kt_room_wake_writers(room);
@@ -386,7 +388,8 @@ static struct kt_room *kt_room_find(const char *name,
 	return NULL;
 }
 
-static struct kt_room *kt_room_create(const char *name, struct kt_member *m)
+static struct kt_room *kt_room_create(const char *name, struct kt_member *m,
+				      umode_t mode)
 {
 	struct kt_room *room;
 
@@ -397,12 +400,9 @@ static struct kt_room *kt_room_create(const char *name, struct kt_member *m)
 	if (!room)
 		return ERR_PTR(-ENOMEM);
 	strscpy(room->name, name, sizeof(room->name));
-	if (name[0]) {
-		room->creator = current_euid();
-	} else {
+	if (!name[0])
 		room->node = m->node;
-		room->creator = m->node_owner;
-	}
+	kt_room_init_access(room, m, mode);
 	spin_lock_init(&room->lock);
 	INIT_LIST_HEAD(&room->members);
 	room->policy = kt_policy;
@@ -468,9 +468,11 @@ static void kt_room_del(struct kt_member *m)
 
 /*
  * Moves @m into the room called @name ("": its node's default room),
- * creating it if need be.  Rejoining a room moves the cursor to its end.
+ * creating it with @mode if need be; with @excl, only a room it creates
+ * (else -EEXIST).  Rejoining a room moves the cursor to its end.
  */
-int kt_room_join(struct kt_member *m, const char *name)
+int kt_room_join(struct kt_member *m, const char *name, umode_t mode,
+		 bool excl)
 {
 	struct kt_room *room;
 	int ret = 0;
@@ -478,8 +480,12 @@ int kt_room_join(struct kt_member *m, const char *name)
 	lockdep_assert_held(&m->lock);
 	mutex_lock(&kt_rooms_lock);
 	room = kt_room_find(name, &m->node);
-	if (!room) {
-		room = kt_room_create(name, m);
+	if (room) {
+		ret = excl ? -EEXIST : kt_room_may_join(room, m);
+		if (ret)
+			goto out_unlock;
+	} else {
+		room = kt_room_create(name, m, mode);
 		if (IS_ERR(room)) {
 			ret = PTR_ERR(room);
 			goto out_unlock;

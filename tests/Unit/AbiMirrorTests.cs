@@ -27,6 +27,8 @@ namespace KernelTalk.Tests
         {
             ["kerneltalk_msg"] = typeof(MsgHeaderNative),
             ["kerneltalk_room_info"] = typeof(RoomInfoNative),
+            ["kerneltalk_room_spec"] = typeof(RoomSpecNative),
+            ["kerneltalk_room_access"] = typeof(RoomAccessNative),
         };
 
         /// <summary>Every numeric constant of the header → its mirror in KernelTalkAbi.</summary>
@@ -40,6 +42,7 @@ namespace KernelTalk.Tests
             ["KERNELTALK_POLICY_BLOCK"] = nameof(KernelTalkAbi.PolicyBlock),
             ["KERNELTALK_POLICY_OVERWRITE"] = nameof(KernelTalkAbi.PolicyOverwrite),
             ["KERNELTALK_MSG_OWN"] = nameof(KernelTalkAbi.MsgOwn),
+            ["KERNELTALK_MODE_MASK"] = nameof(KernelTalkAbi.ModeMask),
             ["KERNELTALK_IOC_MAGIC"] = nameof(KernelTalkAbi.IocMagic),
         };
 
@@ -50,6 +53,9 @@ namespace KernelTalk.Tests
             ["KERNELTALK_IOC_SET_FLAGS"] = nameof(KernelTalkAbi.IocSetFlags),
             ["KERNELTALK_IOC_GET_FLAGS"] = nameof(KernelTalkAbi.IocGetFlags),
             ["KERNELTALK_IOC_SET_POLICY"] = nameof(KernelTalkAbi.IocSetPolicy),
+            ["KERNELTALK_IOC_CREATE"] = nameof(KernelTalkAbi.IocCreate),
+            ["KERNELTALK_IOC_SET_ACCESS"] = nameof(KernelTalkAbi.IocSetAccess),
+            ["KERNELTALK_IOC_GET_ACCESS"] = nameof(KernelTalkAbi.IocGetAccess),
         };
 
         public static IEnumerable<object[]> Structs() => StructMirrors.Keys.Select(k => new object[] { k });

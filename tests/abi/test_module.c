@@ -247,6 +247,7 @@ KT_REJECT(insmod_rejects_capacity_below_one_record,
 	  "capacity=4151 max_msg=4096")
 KT_REJECT(insmod_rejects_capacity_over_16m, "capacity=16777217")
 KT_REJECT(insmod_rejects_max_rooms_over_4096, "max_rooms=4097")
+KT_REJECT(insmod_rejects_room_mode_over_0777, "room_mode=01000")
 
 /* The limits themselves are fine: one record exactly fills the ring. */
 KT_TEST_T(insmod_accepts_boundaries, 60)
@@ -277,17 +278,19 @@ KT_TEST_T(insmod_accepts_boundaries, 60)
 /* Small parameters take effect: sizes, default policy, room limit. */
 KT_TEST_T(module_params_take_effect, 60)
 {
+	struct kerneltalk_room_access acc;
 	struct kerneltalk_room_info info;
 	char name[KERNELTALK_NAME_MAX];
 	int r, w, x, y, i;
 
 	module_unload_for_case();
-	ASSERT_EQ(0, module_load("capacity=1024 max_msg=100 max_rooms=3 policy=1"));
+	ASSERT_EQ(0, module_load("capacity=1024 max_msg=100 max_rooms=3 policy=1 room_mode=0640"));
 	ASSERT_TRUE(wait_for_device(true));
 	EXPECT_EQ(1024, kt_param("capacity"));
 	EXPECT_EQ(100, kt_param("max_msg"));
 	EXPECT_EQ(3, kt_param("max_rooms"));
 	EXPECT_EQ(1, kt_param("policy"));
+	EXPECT_EQ(0640, kt_param("room_mode"));
 
 	r = kt_open(kt_dev_path, O_RDONLY);
 	w = kt_open(kt_dev_path, O_WRONLY | O_NONBLOCK);
@@ -309,6 +312,8 @@ KT_TEST_T(module_params_take_effect, 60)
 	y = kt_open(kt_dev_path, O_RDWR);
 	kt_room_name(name, "two");
 	kt_join(x, name);
+	kt_get_access(x, &acc);
+	EXPECT_EQ(0640, acc.mode);
 	kt_room_name(name, "three");
 	kt_join(y, name);
 	kt_room_name(name, "four");

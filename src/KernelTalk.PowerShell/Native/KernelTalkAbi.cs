@@ -21,6 +21,8 @@ namespace KernelTalk.Native
 
         public const uint MsgOwn = 1u << 0;     // KERNELTALK_MSG_OWN
 
+        public const uint ModeMask = 0x1FF;     // KERNELTALK_MODE_MASK (0777)
+
         public const uint IocMagic = 0xC7;      // KERNELTALK_IOC_MAGIC
 
         // asm-generic/ioctl.h encoding: nr 8 bits, type 8, size 14, dir 2.
@@ -39,6 +41,9 @@ namespace KernelTalk.Native
         public static readonly uint IocSetFlags = Ioc(IocWrite, 0x02, sizeof(uint));
         public static readonly uint IocGetFlags = Ioc(IocRead, 0x03, sizeof(uint));
         public static readonly uint IocSetPolicy = Ioc(IocWrite, 0x04, sizeof(uint));
+        public static readonly uint IocCreate = Ioc(IocWrite, 0x05, Marshal.SizeOf<RoomSpecNative>());
+        public static readonly uint IocSetAccess = Ioc(IocWrite, 0x06, Marshal.SizeOf<RoomAccessNative>());
+        public static readonly uint IocGetAccess = Ioc(IocRead, 0x07, Marshal.SizeOf<RoomAccessNative>());
 
         /// <summary>sizeof(struct kerneltalk_msg): the record header in record mode.</summary>
         public static readonly int MsgHeaderSize = Marshal.SizeOf<MsgHeaderNative>();
@@ -73,5 +78,25 @@ namespace KernelTalk.Native
         public ulong NextSeq;
         public ulong Posted;
         public ulong Dropped;
+    }
+
+    /// <summary>struct kerneltalk_room_spec (KERNELTALK_IOC_CREATE).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct RoomSpecNative
+    {
+        public fixed byte Name[KernelTalkAbi.NameMax];
+        public uint Mode;
+        public uint Flags;
+        public fixed ulong Reserved[3];
+    }
+
+    /// <summary>struct kerneltalk_room_access (KERNELTALK_IOC_SET_ACCESS / GET_ACCESS).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct RoomAccessNative
+    {
+        public uint Uid;
+        public uint Gid;
+        public uint Mode;
+        public uint Reserved;
     }
 }

@@ -104,13 +104,54 @@ struct kerneltalk_room_info {
 	__u64 dropped;
 };
 
+/* struct kerneltalk_room_spec.mode and struct kerneltalk_room_access.mode */
+#define KERNELTALK_MODE_MASK	0777U
+
+/**
+ * struct kerneltalk_room_spec - a named room to create (KERNELTALK_IOC_CREATE)
+ * @name:	room name, as for KERNELTALK_IOC_JOIN ("" is -EINVAL)
+ * @mode:	permission bits of the room, within KERNELTALK_MODE_MASK
+ * @flags:	none defined yet: must be zero
+ * @reserved:	must be zero
+ */
+struct kerneltalk_room_spec {
+	char name[KERNELTALK_NAME_MAX];
+	__u32 mode;
+	__u32 flags;
+	__u64 reserved[3];
+};
+
+/**
+ * struct kerneltalk_room_access - owner, group and mode of the caller's room
+ * @uid:	owner, in the caller's user namespace (GET_ACCESS: the overflow
+ *		uid, 65534, when unmapped there)
+ * @gid:	group, likewise (overflow gid when unmapped)
+ * @mode:	permission bits, within KERNELTALK_MODE_MASK
+ * @reserved:	must be zero (SET_ACCESS), zero (GET_ACCESS)
+ *
+ * The owner's bits apply when the file's opener has the owner's effective
+ * uid, the group's when it has the group as effective or supplementary
+ * group, the others' otherwise; read permission lets a member receive and
+ * seek the room's history, write permission lets it post.
+ */
+struct kerneltalk_room_access {
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+	__u32 reserved;
+};
+
 #define KERNELTALK_IOC_MAGIC	0xC7
 
 /*
  * KERNELTALK_IOC_JOIN - move this file into the named room, created on
- * demand; "" moves it back to its device node's default room.  The cursor
- * starts past the newest message.  -EINVAL for a bad name, -ENOSPC when
- * max_rooms rooms exist already.
+ * demand (owned by the caller, with the mode of the module parameter
+ * room_mode); "" moves it back to its device node's default room.  The
+ * cursor starts past the newest message.  -EINVAL for a bad name, -ENOSPC
+ * when max_rooms rooms exist already, -EACCES when the room's mode denies
+ * what the file was opened for (O_RDONLY needs read permission, O_WRONLY
+ * write, O_RDWR both), checked against the credentials of the file's
+ * opener.
  */
 #define KERNELTALK_IOC_JOIN \
 	_IOW(KERNELTALK_IOC_MAGIC, 0x00, char[KERNELTALK_NAME_MAX])
@@ -130,5 +171,30 @@ struct kerneltalk_room_info {
  */
 #define KERNELTALK_IOC_SET_POLICY \
 	_IOW(KERNELTALK_IOC_MAGIC, 0x04, __u32)
+/*
+ * KERNELTALK_IOC_CREATE - create the named room owned by the caller (its
+ * effective uid and gid) with the given mode, and move this file into it
+ * as KERNELTALK_IOC_JOIN does; the creator joins whatever the mode.
+ * -EEXIST when the room exists, -EINVAL for a bad name, mode bits outside
+ * KERNELTALK_MODE_MASK, or non-zero flags or reserved fields.
+ */
+#define KERNELTALK_IOC_CREATE \
+	_IOW(KERNELTALK_IOC_MAGIC, 0x05, struct kerneltalk_room_spec)
+/*
+ * KERNELTALK_IOC_SET_ACCESS - change the owner, group and mode of the
+ * caller's named room: its owner or CAP_SYS_ADMIN only, else -EPERM.
+ * Members keep what they joined with, as open files do after chmod.
+ * -EINVAL for mode bits outside KERNELTALK_MODE_MASK, a non-zero reserved
+ * field or an id unmapped in the caller's user namespace; -EOPNOTSUPP in a
+ * node's default room (chmod or chown the node instead).
+ */
+#define KERNELTALK_IOC_SET_ACCESS \
+	_IOW(KERNELTALK_IOC_MAGIC, 0x06, struct kerneltalk_room_access)
+/*
+ * KERNELTALK_IOC_GET_ACCESS - owner, group and mode of the caller's room;
+ * for a node's default room, those of the node this file opened.
+ */
+#define KERNELTALK_IOC_GET_ACCESS \
+	_IOR(KERNELTALK_IOC_MAGIC, 0x07, struct kerneltalk_room_access)
 
 #endif /* _UAPI_LINUX_KERNELTALK_H */
