@@ -13,7 +13,7 @@
  *                           member->room and member->pending.
  *   kt_rooms_lock (mutex)   guards the room registry (kt_rooms, kt_nr_rooms),
  *                           each room's registry fields (name, owner,
- *                           group, mode) and membership changes: a room is
+ *                           group, mode, user_ns) and membership changes: a room is
  *                           looked up, joined, left and freed only under it.
  *   kt_room.lock (spinlock) guards everything else in a room, the cursors
  *                           (kt_member.seq, .lost) of its members and
@@ -46,6 +46,7 @@
 struct file;
 struct inode;
 struct pid;
+struct user_namespace;
 
 /* Ring bytes one message occupies: the record header plus its payload. */
 #define KT_RECORD_SIZE(len)	(sizeof(struct kerneltalk_msg) + (len))
@@ -90,6 +91,11 @@ struct kt_room {
 	kuid_t owner;
 	kgid_t group;
 	umode_t mode;			/* permission bits, named rooms */
+	/*
+	 * Referenced.  Named rooms: the namespace of their names, their
+	 * creator's.  Default rooms: the node's file system's (s_user_ns).
+	 */
+	struct user_namespace *user_ns;
 
 	spinlock_t lock;		/* see the lock order above */
 	/* The following fields are protected by lock. */
@@ -154,7 +160,9 @@ void kt_room_set_flags(struct kt_member *m, u32 flags);
 /* kt_access.c */
 void kt_room_init_access(struct kt_room *room, const struct kt_member *m,
 			 umode_t mode);
+void kt_room_exit_access(struct kt_room *room);
 int kt_room_may_join(const struct kt_room *room, const struct kt_member *m);
+bool kt_room_visible(const struct kt_room *room, const struct file *file);
 int kt_room_may_admin(struct kt_member *m);
 void kt_room_get_access(struct kt_member *m,
 			struct kerneltalk_room_access *access);

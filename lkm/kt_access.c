@@ -10,6 +10,18 @@
  * node, which open() has checked already.  Changing a room (its access or
  * its policy) is for the calling task if it is the room's owner or has
  * CAP_SYS_ADMIN, as IPC_SET is.
+ *
+ * Isolation: the names of named rooms are per user namespace, the one of
+ * the credentials a file was opened with.  A container with a user
+ * namespace of its own therefore neither sees, lists nor joins the host's
+ * named rooms, whatever /dev, IPC or pid namespace it has: the user
+ * namespace is what the kernel already uses to scope ownership, and its
+ * reference can be held by a module (an IPC namespace's cannot:
+ * put_ipc_ns() is not exported).  The host shares on purpose by handing
+ * in a descriptor it opened (its JOINs resolve names in the host's
+ * namespace) or a device node (a node is a room: its default room is
+ * shared with whoever can open the node).  Capabilities count in the
+ * room's namespace, so a container's root is root over its own rooms only.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -26,9 +38,16 @@ void kt_room_init_access(struct kt_room *room, const struct kt_member *m,
 		room->owner = current_euid();
 		room->group = current_egid();
 		room->mode = mode;
+		room->user_ns = get_user_ns(m->file->f_cred->user_ns);
 	} else {
 		room->owner = m->inode->i_uid;
+		room->user_ns = get_user_ns(m->inode->i_sb->s_user_ns);
 	}
+}
+
+void kt_room_exit_access(struct kt_room *room)
+{
+	put_user_ns(room->user_ns);
 }
 
 static bool kt_cred_in_group(const struct cred *cred, kgid_t gid)
@@ -44,11 +63,9 @@ static bool kt_cred_in_group(const struct cred *cred, kgid_t gid)
 	return false;
 }
 
-/* The permission bits (MAY_READ | MAY_WRITE) the opener of @m has in @room. */
-static int kt_room_granted(const struct kt_room *room,
-			   const struct kt_member *m)
+/* The permission bits (MAY_READ | MAY_WRITE) @cred has in a named room. */
+static int kt_room_granted(const struct kt_room *room, const struct cred *cred)
 {
-	const struct cred *cred = m->file->f_cred;
 	umode_t mode = room->mode;
 
 	lockdep_assert_held(&kt_rooms_lock);
@@ -57,6 +74,18 @@ static int kt_room_granted(const struct kt_room *room,
 	else if (kt_cred_in_group(cred, room->group))
 		mode >>= 3;
 	return mode & (MAY_READ | MAY_WRITE);
+}
+
+/* Whether the opener of @file may do @need in @room (@need: MAY_*). */
+static bool kt_room_permits(const struct kt_room *room,
+			    const struct file *file, int need)
+{
+	if (!room->name[0])
+		return true;
+	if (file->f_cred->user_ns != room->user_ns)
+		return false;
+	return !(need & ~kt_room_granted(room, file->f_cred)) ||
+	       file_ns_capable(file, room->user_ns, CAP_DAC_OVERRIDE);
 }
 
 /*
@@ -68,22 +97,32 @@ int kt_room_may_join(const struct kt_room *room, const struct kt_member *m)
 	int need = 0;
 
 	lockdep_assert_held(&kt_rooms_lock);
-	if (!room->name[0])
-		return 0;
 	if (m->file->f_mode & FMODE_READ)
 		need |= MAY_READ;
 	if (m->file->f_mode & FMODE_WRITE)
 		need |= MAY_WRITE;
-	if ((need & ~kt_room_granted(room, m)) &&
-	    !file_ns_capable(m->file, &init_user_ns, CAP_DAC_OVERRIDE))
-		return -EACCES;
-	return 0;
+	return kt_room_permits(room, m->file, need) ? 0 : -EACCES;
+}
+
+/*
+ * Whether /proc/kerneltalk, opened as @file, lists @room: the named rooms
+ * its opener could join, for reading or for writing, and the default rooms
+ * of nodes on file systems of its user namespace.
+ */
+bool kt_room_visible(const struct kt_room *room, const struct file *file)
+{
+	lockdep_assert_held(&kt_rooms_lock);
+	if (!room->name[0])
+		return room->user_ns == file->f_cred->user_ns;
+	return kt_room_permits(room, file, MAY_READ) ||
+	       kt_room_permits(room, file, MAY_WRITE);
 }
 
 static bool kt_room_may_admin_locked(const struct kt_room *room)
 {
 	lockdep_assert_held(&kt_rooms_lock);
-	return uid_eq(current_euid(), room->owner) || capable(CAP_SYS_ADMIN);
+	return uid_eq(current_euid(), room->owner) ||
+	       ns_capable(room->user_ns, CAP_SYS_ADMIN);
 }
 
 /* Changing @m's room: 0 for its owner or CAP_SYS_ADMIN, else -EPERM. */

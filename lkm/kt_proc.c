@@ -33,6 +33,8 @@ static int kt_proc_show(struct seq_file *seq, void *v)
 		return 0;
 	}
 	room = list_entry(v, struct kt_room, link);
+	if (!kt_room_visible(room, seq->file))
+		return 0;
 	if (room->name[0])
 		seq_printf(seq, "%s - -", room->name);
 	else

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/user_namespace.h>
 
 #include "kt.h"
 
@@ -371,18 +372,25 @@ bool kt_room_name_valid(const char *name)
 	return true;
 }
 
+/*
+ * The room @m means by @name: a named room of its opener's user namespace
+ * (kt_access.c), or for "" the default room of its node.
+ */
 static struct kt_room *kt_room_find(const char *name,
-				    const struct kt_node_key *node)
+				    const struct kt_member *m)
 {
+	const struct user_namespace *ns = m->file->f_cred->user_ns;
+	const struct kt_node_key *node = &m->node;
 	struct kt_room *room;
 
 	lockdep_assert_held(&kt_rooms_lock);
 	list_for_each_entry(room, &kt_rooms, link) {
 		if (strcmp(room->name, name))
 			continue;
-		if (name[0] || (room->node.dev == node->dev &&
-				room->node.ino == node->ino &&
-				room->node.generation == node->generation))
+		if (name[0] ? room->user_ns == ns :
+			      (room->node.dev == node->dev &&
+			       room->node.ino == node->ino &&
+			       room->node.generation == node->generation))
 			return room;
 	}
 	return NULL;
@@ -424,6 +432,7 @@ static void kt_room_free(struct kt_room *room)
 		kt_room_drop_oldest(room, room->next_seq);
 	spin_unlock(&room->lock);
 	kvfree(room->slots);
+	kt_room_exit_access(room);
 	kfree(room);
 }
 
@@ -479,7 +488,7 @@ int kt_room_join(struct kt_member *m, const char *name, umode_t mode,
 
 	lockdep_assert_held(&m->lock);
 	mutex_lock(&kt_rooms_lock);
-	room = kt_room_find(name, &m->node);
+	room = kt_room_find(name, m);
 	if (room) {
 		ret = excl ? -EEXIST : kt_room_may_join(room, m);
 		if (ret)

@@ -471,3 +471,36 @@ KT_TEST_F(pair, access_ids_in_caller_userns)
 	EXPECT_EQ(1000, acc.uid);
 	EXPECT_EQ(0644, acc.mode);
 }
+
+/* /proc/kerneltalk lists a named room only to those who could join it. */
+static void proc_as_1000(void *p)
+{
+	char line[256];
+	const char *names = p;
+
+	kt_drop_privileges(1000, 1000);
+	EXPECT_FALSE(kt_proc_line_name(names, line, sizeof(line)));
+	EXPECT_TRUE(kt_proc_line_name(names + KERNELTALK_NAME_MAX, line,
+				      sizeof(line)));
+	EXPECT_TRUE(kt_proc_line_name(names + 2 * KERNELTALK_NAME_MAX, line,
+				      sizeof(line)));
+}
+
+KT_TEST_F(pair, proc_lists_only_joinable_rooms)
+{
+	static const __u32 modes[3] = { 0660, 0604, 0602 };
+	char names[3][KERNELTALK_NAME_MAX], line[256];
+	int i, fd;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(names[i], sizeof(names[i]), "abi-%d-proc-%o",
+			 getpid(), modes[i]);
+		fd = kt_open(self->node.path, O_WRONLY);
+		kt_create(fd, names[i], modes[i]);
+		kt_post(fd, "listed?");
+		close(fd);
+		/* root lists them all (CAP_DAC_OVERRIDE) */
+		EXPECT_TRUE(kt_proc_line_name(names[i], line, sizeof(line)));
+	}
+	kt_join_child(kt_fork(proc_as_1000, names), 10000);
+}

@@ -17,9 +17,16 @@
  * sizeof(struct kerneltalk_msg) + len bytes.  A buffer too small for
  * that gets -EMSGSIZE and the message stays unread.
  *
+ * Rooms: open() joins the default room of the device node opened (every
+ * node is a room of its own, with the node's access).  Named rooms
+ * (KERNELTALK_IOC_JOIN, KERNELTALK_IOC_CREATE) have an owner, a group and
+ * permission bits, and their names are per user namespace: the one the
+ * file was opened in.  A process in another user namespace neither finds
+ * nor lists them unless it is handed a file opened outside.
+ *
  * lseek(fd, 0, SEEK_SET) moves the member to the oldest retained
  * message, lseek(fd, 0, SEEK_END) past the newest; anything else is
- * -EINVAL.
+ * -EINVAL.  History needs a file open for reading (else -EBADF).
  *
  * poll(): EPOLLIN|EPOLLRDNORM when a message (or a pending -EPIPE) is
  * readable, EPOLLOUT|EPOLLWRNORM when a post of max_msg bytes would not
