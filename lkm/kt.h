@@ -146,7 +146,7 @@ int kt_room_join(struct kt_member *m, const char *name, umode_t mode,
 		 bool excl);
 void kt_room_leave(struct kt_member *m);
 
-struct kt_msg *kt_msg_alloc(size_t len);
+struct kt_msg *kt_msg_alloc(size_t len, kuid_t uid);
 void kt_msg_put(struct kt_msg *msg);
 void kt_member_drop_pending(struct kt_member *m);
 int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen);

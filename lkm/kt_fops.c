@@ -156,7 +156,7 @@ static ssize_t kt_write(struct file *file, const char __user *buf,
 	if (count > kt_max_msg)
 		return -EMSGSIZE;
 	/* Copy in before any lock: a fault must not stall the room. */
-	msg = kt_msg_alloc(count);
+	msg = kt_msg_alloc(count, file->f_cred->euid);
 	if (!msg)
 		return -ENOMEM;
 	if (copy_from_user(msg->data, buf, count)) {

@@ -35,7 +35,13 @@ static unsigned int kt_nr_rooms;
  */
 static unsigned int kt_nr_slots;
 
-struct kt_msg *kt_msg_alloc(size_t len)
+/*
+ * A message of @len bytes posted by the current task through a file its
+ * opener, of effective uid @uid, opened: the uid is the opener's, so a
+ * setuid program writing to a descriptor it inherited posts as whoever
+ * opened it, while the pid and comm say which process wrote.
+ */
+struct kt_msg *kt_msg_alloc(size_t len, kuid_t uid)
 {
 	struct kt_msg *msg;
 
@@ -45,7 +51,7 @@ struct kt_msg *kt_msg_alloc(size_t len)
 		return NULL;
 	refcount_set(&msg->ref, 1);
 	msg->len = len;
-	msg->uid = current_euid();
+	msg->uid = uid;
 	msg->pid = get_pid(task_tgid(current));
 	/* The process's name, as ps shows it next to the tgid in @pid. */
 	get_task_comm(msg->comm, current->group_leader);

@@ -85,10 +85,15 @@ static void userns_reader(void *p)
 	EXPECT_EQ(KERNELTALK_MSG_OWN, h.flags);
 }
 
+/* uid 1000 posts through a file it opened itself: the stamp is 1000. */
 static void post_as_1000(void *p)
 {
+	int fd;
+
 	kt_drop_privileges(1000, 1000);
-	kt_post(*(int *)p, "1000");
+	fd = kt_open(p, O_WRONLY);
+	kt_post(fd, "1000");
+	close(fd);
 }
 
 static void run_userns_case(struct kt_fx_pair *self, const char *uid_map)
@@ -105,7 +110,7 @@ static void run_userns_case(struct kt_fx_pair *self, const char *uid_map)
 	pid = kt_fork(userns_reader, &r);
 	pipe_recv(&r.ready);
 	kt_post(self->a, "root");
-	kt_join_child(kt_fork(post_as_1000, &self->a), 5000);
+	kt_join_child(kt_fork(post_as_1000, self->node.path), 5000);
 	pipe_send(&r.posted, 1);
 	kt_join_child(pid, 10000);
 

@@ -62,8 +62,10 @@
  * @seq:	room-wide sequence number, starting at 1
  * @time_ns:	CLOCK_REALTIME of the post, in nanoseconds
  * @len:	payload bytes following this header
- * @uid:	poster's effective uid in the reader's user namespace
- *		(the overflow uid, 65534, when unmapped there)
+ * @uid:	effective uid the posting file was opened with (not the
+ *		writer's: a descriptor handed on posts as its opener), in
+ *		the reader's user namespace (the overflow uid, 65534, when
+ *		unmapped there)
  * @pid:	poster's thread-group id in the reader's pid namespace
  *		(0 when the poster is not visible there)
  * @flags:	KERNELTALK_MSG_* bits
