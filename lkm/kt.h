@@ -57,6 +57,7 @@ extern unsigned int kt_max_msg;
 extern unsigned int kt_max_rooms;
 extern unsigned int kt_policy;
 extern unsigned int kt_room_mode;
+extern unsigned int kt_max_rooms_per_user;
 
 /* Identity of a device node: rooms outlive inodes, so no inode pointer. */
 struct kt_node_key {
@@ -89,6 +90,7 @@ struct kt_room {
 	 * node's, checked by open().
 	 */
 	kuid_t owner;
+	kuid_t creator;			/* charged for it: max_rooms_per_user */
 	kgid_t group;
 	umode_t mode;			/* permission bits, named rooms */
 	/*

@@ -4,6 +4,7 @@
  * messages each room retains.  Lock rules are in kt.h.
  */
 #include <linux/cred.h>
+#include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
@@ -24,10 +25,11 @@ static_assert(KERNELTALK_COMM_LEN == TASK_COMM_LEN);
 #define KT_NAME_CHARS \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
-/* Guards kt_rooms and kt_nr_rooms, see kt.h for the lock order. */
+/* Guards kt_rooms and the counts, see kt.h for the lock order. */
 DEFINE_MUTEX(kt_rooms_lock);
 LIST_HEAD(kt_rooms);
-static unsigned int kt_nr_rooms;
+static unsigned int kt_nr_rooms;	/* default and named */
+static unsigned int kt_nr_named;
 
 /*
  * Slots of every room's ring: a power of two above the most messages
@@ -402,20 +404,77 @@ static struct kt_room *kt_room_find(const char *name,
 	return NULL;
 }
 
-static struct kt_room *kt_room_create(const char *name, struct kt_member *m,
-				      umode_t mode)
+/*
+ * Named rooms may take at most three quarters of max_rooms (rounded down),
+ * so that a quarter is always left for default rooms: filling the table
+ * with named rooms never stops anyone from opening a node.
+ */
+static unsigned int kt_max_named(void)
 {
-	struct kt_room *room;
+	return kt_max_rooms - DIV_ROUND_UP(kt_max_rooms, 4);
+}
+
+static unsigned int kt_rooms_created_by(kuid_t uid)
+{
+	const struct kt_room *room;
+	unsigned int n = 0;
 
 	lockdep_assert_held(&kt_rooms_lock);
-	if (kt_nr_rooms >= kt_max_rooms)
-		return ERR_PTR(-ENOSPC);
+	list_for_each_entry(room, &kt_rooms, link)
+		if (room->name[0] && uid_eq(room->creator, uid))
+			n++;
+	return n;
+}
+
+/*
+ * Whether the caller may create one more room called @name, given that
+ * @leaving (if not NULL) goes away once the caller's file has moved:
+ * -ENOSPC when the table (or its share for named rooms) is full, -EDQUOT
+ * when the caller made max_rooms_per_user named rooms already (unless it
+ * has CAP_SYS_RESOURCE).
+ */
+static int kt_room_may_create(const char *name, const struct kt_room *leaving)
+{
+	unsigned int rooms = kt_nr_rooms, named = kt_nr_named, mine;
+	kuid_t uid = current_euid();
+
+	lockdep_assert_held(&kt_rooms_lock);
+	if (leaving) {
+		rooms--;
+		if (leaving->name[0])
+			named--;
+	}
+	if (rooms >= kt_max_rooms)
+		return -ENOSPC;
+	if (!name[0])
+		return 0;
+	if (named >= kt_max_named())
+		return -ENOSPC;
+	if (capable(CAP_SYS_RESOURCE))
+		return 0;
+	mine = kt_rooms_created_by(uid);
+	if (leaving && leaving->name[0] && uid_eq(leaving->creator, uid))
+		mine--;
+	return mine >= kt_max_rooms_per_user ? -EDQUOT : 0;
+}
+
+static struct kt_room *kt_room_create(const char *name, struct kt_member *m,
+				      umode_t mode, const struct kt_room *leaving)
+{
+	struct kt_room *room;
+	int ret;
+
+	lockdep_assert_held(&kt_rooms_lock);
+	ret = kt_room_may_create(name, leaving);
+	if (ret)
+		return ERR_PTR(ret);
 	room = kzalloc(sizeof(*room), GFP_KERNEL_ACCOUNT);
 	if (!room)
 		return ERR_PTR(-ENOMEM);
 	strscpy(room->name, name, sizeof(room->name));
 	if (!name[0])
 		room->node = m->node;
+	room->creator = current_euid();
 	kt_room_init_access(room, m, mode);
 	spin_lock_init(&room->lock);
 	INIT_LIST_HEAD(&room->members);
@@ -424,6 +483,8 @@ static struct kt_room *kt_room_create(const char *name, struct kt_member *m,
 	room->next_seq = 1;
 	list_add_tail(&room->link, &kt_rooms);
 	kt_nr_rooms++;
+	if (name[0])
+		kt_nr_named++;
 	return room;
 }
 
@@ -432,6 +493,8 @@ static void kt_room_free(struct kt_room *room)
 	lockdep_assert_held(&kt_rooms_lock);
 	list_del(&room->link);
 	kt_nr_rooms--;
+	if (room->name[0])
+		kt_nr_named--;
 	/* Unreachable now, but the ring helpers expect the lock. */
 	spin_lock(&room->lock);
 	while (room->first_seq != room->next_seq)
@@ -461,6 +524,36 @@ static void kt_room_add(struct kt_room *room, struct kt_member *m)
  * Removes @m from its room and frees the room when nothing keeps it: no
  * member and no message, or no member and its node is gone.
  */
+/*
+ * Whether @m's room is freed when @m leaves it: @m is its last member and
+ * it retains no message, or its node is gone.  Only members post, so the
+ * answer holds until @m leaves (kt_rooms_lock and m->lock held).
+ */
+static bool kt_room_last_use(const struct kt_member *m)
+{
+	const struct kt_room *room = m->room;
+
+	lockdep_assert_held(&kt_rooms_lock);
+	lockdep_assert_held(&room->lock);
+	return room->nr_members == 1 &&
+	       (room->first_seq == room->next_seq ||
+		(!room->name[0] && !READ_ONCE(m->inode->i_nlink)));
+}
+
+/* The room @m would free by leaving it, or NULL. */
+static const struct kt_room *kt_room_leaving(struct kt_member *m)
+{
+	struct kt_room *room = m->room;
+	bool last;
+
+	if (!room)
+		return NULL;
+	spin_lock(&room->lock);
+	last = kt_room_last_use(m);
+	spin_unlock(&room->lock);
+	return last ? room : NULL;
+}
+
 static void kt_room_del(struct kt_member *m)
 {
 	struct kt_room *room = m->room;
@@ -468,13 +561,11 @@ static void kt_room_del(struct kt_member *m)
 
 	lockdep_assert_held(&kt_rooms_lock);
 	spin_lock(&room->lock);
+	unused = kt_room_last_use(m);
 	list_del(&m->link);
 	room->nr_members--;
 	if (m->reader)
 		kt_room_wake_writers(room);
-	unused = !room->nr_members &&
-		 (room->first_seq == room->next_seq ||
-		  (!room->name[0] && !READ_ONCE(m->inode->i_nlink)));
 	spin_unlock(&room->lock);
 	m->room = NULL;
 	if (unused)
@@ -500,7 +591,7 @@ int kt_room_join(struct kt_member *m, const char *name, umode_t mode,
 		if (ret)
 			goto out_unlock;
 	} else {
-		room = kt_room_create(name, m, mode);
+		room = kt_room_create(name, m, mode, kt_room_leaving(m));
 		if (IS_ERR(room)) {
 			ret = PTR_ERR(room);
 			goto out_unlock;

@@ -156,11 +156,15 @@ struct kerneltalk_room_access {
  * KERNELTALK_IOC_JOIN - move this file into the named room, created on
  * demand (owned by the caller, with the mode of the module parameter
  * room_mode); "" moves it back to its device node's default room.  The
- * cursor starts past the newest message.  -EINVAL for a bad name, -ENOSPC
- * when max_rooms rooms exist already, -EACCES when the room's mode denies
- * what the file was opened for (O_RDONLY needs read permission, O_WRONLY
- * write, O_RDWR both), checked against the credentials of the file's
- * opener.
+ * cursor starts past the newest message.  -EINVAL for a bad name; for a
+ * room that would have to be created, -ENOSPC when max_rooms rooms exist
+ * already or named rooms fill their share of it (three quarters, the rest
+ * being kept for default rooms), -EDQUOT when the caller's uid has made
+ * max_rooms_per_user named rooms (CAP_SYS_RESOURCE is exempt); a room the
+ * file frees by leaving it does not count.  -EACCES when the room's mode
+ * denies what the file was opened for (O_RDONLY needs read permission,
+ * O_WRONLY write, O_RDWR both), checked against the credentials of the
+ * file's opener.
  */
 #define KERNELTALK_IOC_JOIN \
 	_IOW(KERNELTALK_IOC_MAGIC, 0x00, char[KERNELTALK_NAME_MAX])
@@ -185,7 +189,8 @@ struct kerneltalk_room_access {
  * effective uid and gid) with the given mode, and move this file into it
  * as KERNELTALK_IOC_JOIN does; the creator joins whatever the mode.
  * -EEXIST when the room exists, -EINVAL for a bad name, mode bits outside
- * KERNELTALK_MODE_MASK, or non-zero flags or reserved fields.
+ * KERNELTALK_MODE_MASK, or non-zero flags or reserved fields; -ENOSPC and
+ * -EDQUOT as for KERNELTALK_IOC_JOIN.
  */
 #define KERNELTALK_IOC_CREATE \
 	_IOW(KERNELTALK_IOC_MAGIC, 0x05, struct kerneltalk_room_spec)
