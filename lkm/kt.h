@@ -126,6 +126,7 @@ struct kt_member {
 	u64 seq;		/* next message this member reads */
 	u64 lost;		/* overwritten before this member read them */
 	unsigned long wake_gen;
+	u64 joined_ns;		/* CLOCK_REALTIME of entering the room */
 
 	/* Constant after open. */
 	wait_queue_head_t wait;
@@ -134,6 +135,8 @@ struct kt_member {
 	struct inode *inode;	/* the opened node, pinned by the file */
 	struct file *file;	/* its file: f_cred and f_mode for JOIN */
 	bool reader;		/* opened for reading */
+	struct pid *pid;	/* the opening thread group, referenced */
+	char comm[KERNELTALK_COMM_LEN];	/* its name at open */
 	u32 flags;		/* KERNELTALK_F_*, READ_ONCE/WRITE_ONCE */
 };
 
@@ -170,6 +173,11 @@ void kt_room_get_access(struct kt_member *m,
 			struct kerneltalk_room_access *access);
 int kt_room_set_access(struct kt_member *m,
 		       const struct kerneltalk_room_access *access);
+
+/* kt_member.c */
+int kt_room_members(struct kt_member *m, u32 count,
+		    struct kerneltalk_member_info **infos, u32 *written,
+		    u32 *total);
 
 /* kt_proc.c */
 int kt_proc_init(void);

@@ -35,11 +35,14 @@ static int kt_open(struct inode *inode, struct file *file)
 	m->inode = inode;
 	m->file = file;
 	m->reader = file->f_mode & FMODE_READ;
+	m->pid = get_pid(task_tgid(current));
+	get_task_comm(m->comm, current->group_leader);
 
 	mutex_lock(&m->lock);
 	ret = kt_room_join(m, "", 0, false);
 	mutex_unlock(&m->lock);
 	if (ret) {
+		put_pid(m->pid);
 		mutex_destroy(&m->lock);
 		kfree(m);
 		return ret;
@@ -56,6 +59,7 @@ static int kt_release(struct inode *inode, struct file *file)
 	kt_room_leave(m);
 	if (m->pending)
 		kt_msg_put(m->pending);
+	put_pid(m->pid);
 	mutex_destroy(&m->lock);
 	kfree(m);
 	return 0;

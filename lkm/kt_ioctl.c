@@ -3,6 +3,9 @@
  * KernelTalk ioctls: flat dispatch to one small helper per call.
  */
 #include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -88,6 +91,28 @@ static int kt_ioctl_set_policy(struct kt_member *m, const __u32 __user *upolicy)
 	return kt_room_set_policy(m, policy);
 }
 
+static int kt_ioctl_members(struct kt_member *m,
+			    struct kerneltalk_member_list __user *ulist)
+{
+	struct kerneltalk_member_info *infos;
+	struct kerneltalk_member_list list;
+	int ret;
+
+	if (copy_from_user(&list, ulist, sizeof(list)))
+		return -EFAULT;
+	if (list.reserved)
+		return -EINVAL;
+	ret = kt_room_members(m, list.count, &infos, &list.count, &list.total);
+	if (ret)
+		return ret;
+	if (copy_to_user(u64_to_user_ptr(list.members), infos,
+			 array_size(list.count, sizeof(*infos))) ||
+	    copy_to_user(ulist, &list, sizeof(list)))
+		ret = -EFAULT;
+	kvfree(infos);
+	return ret;
+}
+
 long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct kt_member *m = file->private_data;
@@ -103,6 +128,7 @@ long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KERNELTALK_IOC_CREATE:
 	case KERNELTALK_IOC_SET_ACCESS:
 	case KERNELTALK_IOC_GET_ACCESS:
+	case KERNELTALK_IOC_MEMBERS:
 		break;
 	default:
 		return -ENOTTY;
@@ -132,8 +158,11 @@ long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KERNELTALK_IOC_SET_ACCESS:
 		ret = kt_ioctl_set_access(m, uarg);
 		break;
-	default: /* KERNELTALK_IOC_GET_ACCESS */
+	case KERNELTALK_IOC_GET_ACCESS:
 		ret = kt_ioctl_get_access(m, uarg);
+		break;
+	default: /* KERNELTALK_IOC_MEMBERS */
+		ret = kt_ioctl_members(m, uarg);
 		break;
 	}
 	mutex_unlock(&m->lock);

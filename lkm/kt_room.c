@@ -514,6 +514,7 @@ static void kt_room_add(struct kt_room *room, struct kt_member *m)
 	room->nr_members++;
 	m->seq = room->next_seq;
 	m->lost = 0;
+	m->joined_ns = ktime_get_real_ns();
 	/* A read or post of this file waiting elsewhere must look again. */
 	kt_member_wake(m, EPOLLIN | EPOLLOUT);
 	spin_unlock(&room->lock);

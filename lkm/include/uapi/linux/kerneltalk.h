@@ -150,6 +150,50 @@ struct kerneltalk_room_access {
 	__u32 reserved;
 };
 
+/* struct kerneltalk_member_info.flags */
+#define KERNELTALK_MEMBER_READER	0x1U	/* opened for reading */
+#define KERNELTALK_MEMBER_WRITER	0x2U	/* opened for writing */
+#define KERNELTALK_MEMBER_NOECHO	0x4U	/* has KERNELTALK_F_NOECHO set */
+#define KERNELTALK_MEMBER_SELF		0x8U	/* the file making the call */
+
+/**
+ * struct kerneltalk_member_info - one member of a room (KERNELTALK_IOC_MEMBERS)
+ * @uid:	effective uid its file was opened with, in the caller's user
+ *		namespace (the overflow uid when unmapped there)
+ * @pid:	thread-group id of the process that opened it, in the
+ *		caller's pid namespace (0 when not visible there or gone)
+ * @comm:	that process's name when it opened the file, NUL-terminated
+ * @flags:	KERNELTALK_MEMBER_* bits
+ * @reserved:	zero
+ * @unread:	retained messages past its cursor (0 for a write-only file):
+ *		what it holds back under KERNELTALK_POLICY_BLOCK
+ * @joined_ns:	CLOCK_REALTIME of its entry into the room, in nanoseconds
+ */
+struct kerneltalk_member_info {
+	__u32 uid;
+	__u32 pid;
+	char comm[KERNELTALK_COMM_LEN];
+	__u32 flags;
+	__u32 reserved;
+	__u64 unread;
+	__u64 joined_ns;
+};
+
+/**
+ * struct kerneltalk_member_list - the members of the caller's room
+ * @count:	in: entries @members has room for; out: entries written
+ * @total:	out: members in the room (more than @count when it was short)
+ * @members:	user pointer to an array of struct kerneltalk_member_info
+ *		(may be 0 when @count is 0)
+ * @reserved:	must be zero
+ */
+struct kerneltalk_member_list {
+	__u32 count;
+	__u32 total;
+	__u64 members;
+	__u64 reserved;
+};
+
 #define KERNELTALK_IOC_MAGIC	0xC7
 
 /*
@@ -210,5 +254,12 @@ struct kerneltalk_room_access {
  */
 #define KERNELTALK_IOC_GET_ACCESS \
 	_IOR(KERNELTALK_IOC_MAGIC, 0x07, struct kerneltalk_room_access)
+/*
+ * KERNELTALK_IOC_MEMBERS - describe the members of the caller's room, in
+ * the order they joined, as one snapshot: the first @count of them go to
+ * @members.  -EINVAL for a non-zero reserved field.
+ */
+#define KERNELTALK_IOC_MEMBERS \
+	_IOWR(KERNELTALK_IOC_MAGIC, 0x08, struct kerneltalk_member_list)
 
 #endif /* _UAPI_LINUX_KERNELTALK_H */
