@@ -11,10 +11,11 @@
  *   kt_member.lock (mutex)  serialises the calls made on one file (read,
  *                           write, ioctl, llseek, poll) and guards
  *                           member->room and member->pending.
- *   kt_rooms_lock (mutex)   guards the room registry (kt_rooms, kt_nr_rooms),
- *                           each room's registry fields (name, owner,
- *                           group, mode, user_ns) and membership changes: a room is
- *                           looked up, joined, left and freed only under it.
+ *   kt_rooms_lock (mutex)   guards the room registry (kt_rooms and its
+ *                           counts), each room's registry fields (name,
+ *                           owner, group, mode, user_ns) and membership
+ *                           changes: a room is looked up, joined, left and
+ *                           freed only under it.
  *   kt_room.lock (spinlock) guards everything else in a room, the cursors
  *                           (kt_member.seq, .lost) of its members and
  *                           their wake_gen.  Held only for short,

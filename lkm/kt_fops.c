@@ -210,9 +210,6 @@ static loff_t kt_llseek(struct file *file, loff_t offset, int whence)
 
 	if (offset || (whence != SEEK_SET && whence != SEEK_END))
 		return -EINVAL;
-	/* History is for reading: a write-only file may not look back. */
-	if (whence == SEEK_SET && !(file->f_mode & FMODE_READ))
-		return -EBADF;
 	if (mutex_lock_interruptible(&m->lock))
 		return -ERESTARTSYS;
 	kt_room_seek(m, whence == SEEK_SET);

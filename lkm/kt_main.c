@@ -10,6 +10,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/sysfs.h>
 
 #include "kt.h"
 
@@ -37,8 +38,20 @@ unsigned int kt_policy = KERNELTALK_POLICY_BLOCK;
 module_param_named(policy, kt_policy, uint, 0444);
 MODULE_PARM_DESC(policy, "Policy of new rooms: 0 block (lossless), 1 overwrite (default 0)");
 
+/* A mode reads best in octal, as ls and stat show it. */
+static int kt_param_get_mode(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%04o\n", *(unsigned int *)kp->arg);
+}
+
+static const struct kernel_param_ops kt_param_ops_mode = {
+	.set = param_set_uint,
+	.get = kt_param_get_mode,
+};
+
 unsigned int kt_room_mode = 0666;
-module_param_named(room_mode, kt_room_mode, uint, 0444);
+module_param_cb(room_mode, &kt_param_ops_mode, &kt_room_mode, 0444);
+__MODULE_PARM_TYPE(room_mode, "uint");
 MODULE_PARM_DESC(room_mode, "Permission bits of rooms KERNELTALK_IOC_JOIN creates, 0 to 0777 (default 0666)");
 
 static bool kt_params_valid(void)

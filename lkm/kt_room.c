@@ -3,8 +3,8 @@
  * KernelTalk rooms: the registry of rooms, their members, and the ring of
  * messages each room retains.  Lock rules are in kt.h.
  */
-#include <linux/cred.h>
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
@@ -38,10 +38,10 @@ static unsigned int kt_nr_named;
 static unsigned int kt_nr_slots;
 
 /*
- * A message of @len bytes posted by the current task through a file its
- * opener, of effective uid @uid, opened: the uid is the opener's, so a
- * setuid program writing to a descriptor it inherited posts as whoever
- * opened it, while the pid and comm say which process wrote.
+ * A message of @len bytes that the current task posts through a file
+ * opened with effective uid @uid.  The uid is the opener's, so a setuid
+ * program writing to a descriptor it inherited posts as whoever opened it;
+ * the pid and comm say which process wrote.
  */
 struct kt_msg *kt_msg_alloc(size_t len, kuid_t uid)
 {
@@ -527,8 +527,9 @@ static void kt_room_add(struct kt_room *room, struct kt_member *m)
  */
 /*
  * Whether @m's room is freed when @m leaves it: @m is its last member and
- * it retains no message, or its node is gone.  Only members post, so the
- * answer holds until @m leaves (kt_rooms_lock and m->lock held).
+ * it retains no message, or its node is gone.  Only members post and only
+ * kt_rooms_lock admits new ones, so while JOIN holds that and m->lock the
+ * answer stays true until @m leaves.
  */
 static bool kt_room_last_use(const struct kt_member *m)
 {

@@ -308,7 +308,7 @@ long kt_param(const char *name)
 	if (!f)
 		return -1;
 	if (fgets(buf, sizeof(buf), f))
-		v = strtol(buf, NULL, 10);
+		v = strtol(buf, NULL, 0);	/* room_mode reads in octal */
 	fclose(f);
 	return v;
 }

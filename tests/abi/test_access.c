@@ -299,16 +299,42 @@ KT_TEST_F(pair, join_root_overrides_mode)
 	kt_join(self->b, name);
 }
 
-/* History is for reading: a write-only file may not seek back. */
+/*
+ * History is for readers: in a write-only (0222) room nobody cannot join
+ * to read, so it never sees what the room retains; joined write-only, it
+ * may post, and seeking is harmless (read() stays EBADF).
+ */
+static void history_child(void *p)
+{
+	struct named_node *t = p;
+	int rw, w;
+
+	kt_drop_privileges(65534, 65534);
+	rw = kt_open(t->path, O_RDWR);
+	EXPECT_ERRNO(EACCES, ioctl(rw, KERNELTALK_IOC_JOIN, t->name));
+	w = kt_open(t->path, O_WRONLY);
+	EXPECT_EQ(0, ioctl(w, KERNELTALK_IOC_JOIN, t->name));
+	EXPECT_EQ(0, lseek(w, 0, SEEK_SET));
+	EXPECT_ERRNO(EBADF, read(w, (char[8]){ 0 }, 8));
+	kt_post(w, "drop box");
+}
+
 KT_TEST_F(pair, history_needs_read)
 {
-	int w = kt_open(self->node.path, O_WRONLY);
+	struct named_node t = { .path = self->node.path };
+	struct kerneltalk_room_info info;
+	char buf[16];
 
-	kt_post(self->a, "old");
-	EXPECT_ERRNO(EBADF, lseek(w, 0, SEEK_SET));
-	EXPECT_EQ(0, lseek(w, 0, SEEK_END));
-	EXPECT_ERRNO(EINVAL, lseek(w, 1, SEEK_SET));
-	close(w);
+	kt_room_name(t.name, "dropbox");
+	kt_create(self->a, t.name, 0622);
+	kt_post(self->a, "secret");
+	kt_join_child(kt_fork(history_child, &t), 10000);
+	kt_info(self->a, &info);
+	EXPECT_EQ(2, info.posted);
+	kt_read_str(self->a, buf, sizeof(buf));
+	EXPECT_STREQ("secret", buf);		/* its own, echoed */
+	kt_read_str(self->a, buf, sizeof(buf));
+	EXPECT_STREQ("drop box", buf);
 }
 
 /* ---- SET_ACCESS / GET_ACCESS ---------------------------------------------- */

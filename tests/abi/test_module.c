@@ -17,7 +17,8 @@
 #include "harness.h"
 
 static const char *const param_names[] = {
-	"capacity", "max_msg", "max_rooms", "policy",
+	"capacity", "max_msg", "max_rooms", "policy", "room_mode",
+	"max_rooms_per_user",
 };
 
 static bool module_loaded(void)
@@ -136,6 +137,9 @@ KT_TEST(module_params_in_sysfs)
 	EXPECT_TRUE(kt_param("capacity") <= 16 << 20);
 	EXPECT_TRUE(kt_param("max_rooms") >= 1 && kt_param("max_rooms") <= 4096);
 	EXPECT_TRUE(kt_param("policy") == 0 || kt_param("policy") == 1);
+	EXPECT_TRUE(kt_param("room_mode") >= 0 && kt_param("room_mode") <= 0777);
+	EXPECT_TRUE(kt_param("max_rooms_per_user") >= 1 &&
+		    kt_param("max_rooms_per_user") <= 4096);
 
 	/* a new room gets them */
 	kt_node_new(&node);
@@ -294,6 +298,14 @@ KT_TEST_T(module_params_take_effect, 60)
 	EXPECT_EQ(3, kt_param("max_rooms"));
 	EXPECT_EQ(1, kt_param("policy"));
 	EXPECT_EQ(0640, kt_param("room_mode"));
+	{
+		char text[16] = "";
+		FILE *f = fopen("/sys/module/kerneltalk/parameters/room_mode", "r");
+
+		ASSERT_TRUE(f && fgets(text, sizeof(text), f));
+		fclose(f);
+		EXPECT_STREQ("0640\n", text);	/* in octal, as modes are */
+	}
 
 	r = kt_open(kt_dev_path, O_RDONLY);
 	w = kt_open(kt_dev_path, O_WRONLY | O_NONBLOCK);

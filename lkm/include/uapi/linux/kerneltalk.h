@@ -26,7 +26,8 @@
  *
  * lseek(fd, 0, SEEK_SET) moves the member to the oldest retained
  * message, lseek(fd, 0, SEEK_END) past the newest; anything else is
- * -EINVAL.  History needs a file open for reading (else -EBADF).
+ * -EINVAL.  Only a file open for reading ever receives, and it joined a
+ * named room only with read permission: history is for readers alone.
  *
  * poll(): EPOLLIN|EPOLLRDNORM when a message (or a pending -EPIPE) is
  * readable, EPOLLOUT|EPOLLWRNORM when a post of max_msg bytes would not
