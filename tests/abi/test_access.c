@@ -62,47 +62,45 @@ KT_TEST_F(pair, create_existing_room_eexist)
 	EXPECT_EQ(1, info.members);
 }
 
+/* CREATE of @name with one field spoilt: -EINVAL. */
+struct bad_spec {
+	__u32 mode, flags;
+	int reserved;		/* index of a non-zero reserved field, or -1 */
+	const char *name;	/* NULL: the case's name */
+};
+
 KT_TEST_F(pair, create_bad_spec_einval)
 {
+	static const struct bad_spec bad[] = {
+		{ 01000, 0, -1, NULL },
+		{ 04600, 0, -1, NULL },
+		{ 0xffffffffu, 0, -1, NULL },
+		{ 0600, 1, -1, NULL },
+		{ 0600, 0x80000000u, -1, NULL },
+		{ 0600, 0, 0, NULL },
+		{ 0600, 0, 1, NULL },
+		{ 0600, 0, 2, NULL },
+		{ 0600, 0, -1, "" },	/* the default room is not created */
+		{ 0600, 0, -1, "no/slash" },
+	};
 	struct kerneltalk_room_spec spec;
 	struct kerneltalk_room_info info;
 	char name[KERNELTALK_NAME_MAX];
-	unsigned int i;
+	size_t i;
 
 	kt_room_name(name, "spec");
-#define RESET() do { memset(&spec, 0, sizeof(spec)); strcpy(spec.name, name); \
-		     spec.mode = 0600; } while (0)
-	RESET();
-	spec.mode = 01000;
-	EXPECT_ERRNO(EINVAL, ioctl(self->a, KERNELTALK_IOC_CREATE, &spec));
-	RESET();
-	spec.mode = 04600;
-	EXPECT_ERRNO(EINVAL, ioctl(self->a, KERNELTALK_IOC_CREATE, &spec));
-	RESET();
-	spec.mode = 0xffffffffu;
-	EXPECT_ERRNO(EINVAL, ioctl(self->a, KERNELTALK_IOC_CREATE, &spec));
-	RESET();
-	spec.flags = 1;
-	EXPECT_ERRNO(EINVAL, ioctl(self->a, KERNELTALK_IOC_CREATE, &spec));
-	RESET();
-	spec.flags = 0x80000000u;
-	EXPECT_ERRNO(EINVAL, ioctl(self->a, KERNELTALK_IOC_CREATE, &spec));
-	for (i = 0; i < sizeof(spec.reserved) / sizeof(spec.reserved[0]); i++) {
-		RESET();
-		spec.reserved[i] = 1ull << 63;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&spec, 0, sizeof(spec));
+		strcpy(spec.name, bad[i].name ? bad[i].name : name);
+		spec.mode = bad[i].mode;
+		spec.flags = bad[i].flags;
+		if (bad[i].reserved >= 0)
+			spec.reserved[bad[i].reserved] = 1ull << 63;
 		EXPECT_ERRNO(EINVAL, ioctl(self->a, KERNELTALK_IOC_CREATE, &spec));
 	}
-	RESET();
-	spec.name[0] = '\0';	/* the default room is not created */
-	EXPECT_ERRNO(EINVAL, ioctl(self->a, KERNELTALK_IOC_CREATE, &spec));
-	RESET();
-	strcpy(spec.name, "no/slash");
-	EXPECT_ERRNO(EINVAL, ioctl(self->a, KERNELTALK_IOC_CREATE, &spec));
-	RESET();
 	memset(spec.name, 'x', sizeof(spec.name));	/* no NUL */
 	EXPECT_ERRNO(EINVAL, ioctl(self->a, KERNELTALK_IOC_CREATE, &spec));
 	EXPECT_ERRNO(EFAULT, ioctl(self->a, KERNELTALK_IOC_CREATE, kt_bad_ptr()));
-#undef RESET
 	/* nothing was created or joined */
 	kt_info(self->a, &info);
 	EXPECT_STREQ("", info.name);

@@ -241,6 +241,18 @@ static void note(const char *fmt, ...)
 	fflush(stdout);
 }
 
+/* Zeroed memory shared with the children forked later, NULL on failure. */
+static void *shared_zeroed(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memset(p, 0, size);
+	return p;
+}
+
 /* ---- payloads ---------------------------------------------------------- */
 
 static uint32_t fnv1a(const unsigned char *p, size_t len)
@@ -978,13 +990,11 @@ static void run_traffic(struct scenario *sc, struct traffic_result *tr,
 	bool stuck = false, crashed = false;
 
 	memset(tr, 0, sizeof(*tr));
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED || !kids || pipe(ready) || pipe(go)) {
+	sh = shared_zeroed(sizeof(*sh));
+	if (!sh || !kids || pipe(ready) || pipe(go)) {
 		report(false, sc->name, "setup: out of resources");
 		return;
 	}
-	memset(sh, 0, sizeof(*sh));
 
 	/*
 	 * A write-only member per room sets the policy and keeps the room
@@ -1382,13 +1392,11 @@ static void run_fork(void)
 	uint64_t missing = 0, dups = 0;
 	int fd;
 
-	fs = mmap(NULL, sizeof(*fs), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (fs == MAP_FAILED) {
+	fs = shared_zeroed(sizeof(*fs));
+	if (!fs) {
 		report(false, name, "mmap failed");
 		return;
 	}
-	memset(fs, 0, sizeof(*fs));
 	fd = open_room("kts-fork", O_RDWR | O_NONBLOCK, &setup);
 	if (fd < 0 || ioctl(fd, KERNELTALK_IOC_SET_POLICY, &pol) < 0 ||
 	    set_flags(fd, KERNELTALK_F_RECORDS, &setup) < 0 ||
@@ -1673,13 +1681,11 @@ static void run_member_flood(double seconds)
 	int n = 0, fd;
 	char why[400] = "";
 
-	fs = mmap(NULL, sizeof(*fs), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (fs == MAP_FAILED) {
+	fs = shared_zeroed(sizeof(*fs));
+	if (!fs) {
 		report(false, name, "mmap failed");
 		return;
 	}
-	memset(fs, 0, sizeof(*fs));
 	deadline = t0 + (int64_t)GRACE_S * 1000000000LL;
 	fs->end_ns = t0 + (int64_t)(seconds * 1e9);
 	/* The reader joins first, so it is owed every post. */
