@@ -11,9 +11,11 @@
  *   kt_member.lock (mutex)  serialises the calls made on one file (read,
  *                           write, ioctl, llseek, poll) and guards
  *                           member->room and member->pending.
- *   kt_rooms_lock (mutex)   guards the room registry (kt_rooms, kt_nr_rooms)
- *                           and membership changes: a room is looked up,
- *                           joined, left and freed only under it.
+ *   kt_rooms_lock (mutex)   guards the room registry (kt_rooms and its
+ *                           counts), each room's registry fields (name,
+ *                           owner, group, mode, user_ns) and membership
+ *                           changes: a room is looked up, joined, left and
+ *                           freed only under it.
  *   kt_room.lock (spinlock) guards everything else in a room, the cursors
  *                           (kt_member.seq, .lost) of its members and
  *                           their wake_gen.  Held only for short,
@@ -45,6 +47,7 @@
 struct file;
 struct inode;
 struct pid;
+struct user_namespace;
 
 /* Ring bytes one message occupies: the record header plus its payload. */
 #define KT_RECORD_SIZE(len)	(sizeof(struct kerneltalk_msg) + (len))
@@ -54,6 +57,8 @@ extern unsigned int kt_capacity;
 extern unsigned int kt_max_msg;
 extern unsigned int kt_max_rooms;
 extern unsigned int kt_policy;
+extern unsigned int kt_room_mode;
+extern unsigned int kt_max_rooms_per_user;
 
 /* Identity of a device node: rooms outlive inodes, so no inode pointer. */
 struct kt_node_key {
@@ -79,7 +84,21 @@ struct kt_room {
 	struct list_head link;		/* in kt_rooms */
 	char name[KERNELTALK_NAME_MAX];	/* "" for a node's default room */
 	struct kt_node_key node;	/* valid when name is "" */
-	kuid_t creator;
+	/*
+	 * Who may change the room: the uid that made a named room, the
+	 * node's owner for a default room (kt_access.c).  A named room's
+	 * group and mode are checked at JOIN; a default room's access is its
+	 * node's, checked by open().
+	 */
+	kuid_t owner;
+	kuid_t creator;			/* charged for it: max_rooms_per_user */
+	kgid_t group;
+	umode_t mode;			/* permission bits, named rooms */
+	/*
+	 * Referenced.  Named rooms: the namespace of their names, their
+	 * creator's.  Default rooms: the node's file system's (s_user_ns).
+	 */
+	struct user_namespace *user_ns;
 
 	spinlock_t lock;		/* see the lock order above */
 	/* The following fields are protected by lock. */
@@ -108,25 +127,32 @@ struct kt_member {
 	u64 seq;		/* next message this member reads */
 	u64 lost;		/* overwritten before this member read them */
 	unsigned long wake_gen;
+	u64 joined_ns;		/* CLOCK_REALTIME of entering the room */
 
 	/* Constant after open. */
 	wait_queue_head_t wait;
 	u64 id;			/* unique per open file, for KERNELTALK_MSG_OWN */
 	struct kt_node_key node;
-	kuid_t node_owner;
 	struct inode *inode;	/* the opened node, pinned by the file */
+	struct file *file;	/* its file: f_cred and f_mode for JOIN */
 	bool reader;		/* opened for reading */
+	struct pid *pid;	/* the opening thread group, referenced */
+	char comm[KERNELTALK_COMM_LEN];	/* its name at open */
 	u32 flags;		/* KERNELTALK_F_*, READ_ONCE/WRITE_ONCE */
 };
 
 /* kt_room.c: rooms and their rings */
+extern struct mutex kt_rooms_lock;
+extern struct list_head kt_rooms;
+
 int kt_rooms_init(void);
 void kt_rooms_exit(void);
 bool kt_room_name_valid(const char *name);
-int kt_room_join(struct kt_member *m, const char *name);
+int kt_room_join(struct kt_member *m, const char *name, umode_t mode,
+		 bool excl);
 void kt_room_leave(struct kt_member *m);
 
-struct kt_msg *kt_msg_alloc(size_t len);
+struct kt_msg *kt_msg_alloc(size_t len, kuid_t uid);
 void kt_msg_put(struct kt_msg *msg);
 void kt_member_drop_pending(struct kt_member *m);
 int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen);
@@ -136,6 +162,27 @@ void kt_room_seek(struct kt_member *m, bool history);
 void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info);
 int kt_room_set_policy(struct kt_member *m, u32 policy);
 void kt_room_set_flags(struct kt_member *m, u32 flags);
+
+/* kt_access.c */
+void kt_room_init_access(struct kt_room *room, const struct kt_member *m,
+			 umode_t mode);
+void kt_room_exit_access(struct kt_room *room);
+int kt_room_may_join(const struct kt_room *room, const struct kt_member *m);
+bool kt_room_visible(const struct kt_room *room, const struct file *file);
+int kt_room_may_admin(struct kt_member *m);
+void kt_room_get_access(struct kt_member *m,
+			struct kerneltalk_room_access *access);
+int kt_room_set_access(struct kt_member *m,
+		       const struct kerneltalk_room_access *access);
+
+/* kt_member.c */
+int kt_room_members(struct kt_member *m, u32 count,
+		    struct kerneltalk_member_info **infos, u32 *written,
+		    u32 *total);
+
+/* kt_proc.c */
+int kt_proc_init(void);
+void kt_proc_exit(void);
 
 /* kt_ioctl.c */
 long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

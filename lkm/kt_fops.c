@@ -32,14 +32,17 @@ static int kt_open(struct inode *inode, struct file *file)
 	m->node.dev = inode->i_sb->s_dev;
 	m->node.ino = inode->i_ino;
 	m->node.generation = inode->i_generation;
-	m->node_owner = inode->i_uid;
 	m->inode = inode;
+	m->file = file;
 	m->reader = file->f_mode & FMODE_READ;
+	m->pid = get_pid(task_tgid(current));
+	get_task_comm(m->comm, current->group_leader);
 
 	mutex_lock(&m->lock);
-	ret = kt_room_join(m, "");
+	ret = kt_room_join(m, "", 0, false);
 	mutex_unlock(&m->lock);
 	if (ret) {
+		put_pid(m->pid);
 		mutex_destroy(&m->lock);
 		kfree(m);
 		return ret;
@@ -56,6 +59,7 @@ static int kt_release(struct inode *inode, struct file *file)
 	kt_room_leave(m);
 	if (m->pending)
 		kt_msg_put(m->pending);
+	put_pid(m->pid);
 	mutex_destroy(&m->lock);
 	kfree(m);
 	return 0;
@@ -156,7 +160,7 @@ static ssize_t kt_write(struct file *file, const char __user *buf,
 	if (count > kt_max_msg)
 		return -EMSGSIZE;
 	/* Copy in before any lock: a fault must not stall the room. */
-	msg = kt_msg_alloc(count);
+	msg = kt_msg_alloc(count, file->f_cred->euid);
 	if (!msg)
 		return -ENOMEM;
 	if (copy_from_user(msg->data, buf, count)) {

@@ -12,12 +12,11 @@
 #include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
-#include <linux/proc_fs.h>
 #include <linux/sched.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/user_namespace.h>
 
 #include "kt.h"
 
@@ -26,10 +25,11 @@ static_assert(KERNELTALK_COMM_LEN == TASK_COMM_LEN);
 #define KT_NAME_CHARS \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
-/* Guards kt_rooms and kt_nr_rooms, see kt.h for the lock order. */
-static DEFINE_MUTEX(kt_rooms_lock);
-static LIST_HEAD(kt_rooms);
-static unsigned int kt_nr_rooms;
+/* Guards kt_rooms and the counts, see kt.h for the lock order. */
+DEFINE_MUTEX(kt_rooms_lock);
+LIST_HEAD(kt_rooms);
+static unsigned int kt_nr_rooms;	/* default and named */
+static unsigned int kt_nr_named;
 
 /*
  * Slots of every room's ring: a power of two above the most messages
@@ -37,7 +37,13 @@ static unsigned int kt_nr_rooms;
  */
 static unsigned int kt_nr_slots;
 
-struct kt_msg *kt_msg_alloc(size_t len)
+/*
+ * A message of @len bytes that the current task posts through a file
+ * opened with effective uid @uid.  The uid is the opener's, so a setuid
+ * program writing to a descriptor it inherited posts as whoever opened it;
+ * the pid and comm say which process wrote.
+ */
+struct kt_msg *kt_msg_alloc(size_t len, kuid_t uid)
 {
 	struct kt_msg *msg;
 
@@ -47,7 +53,7 @@ struct kt_msg *kt_msg_alloc(size_t len)
 		return NULL;
 	refcount_set(&msg->ref, 1);
 	msg->len = len;
-	msg->uid = current_euid();
+	msg->uid = uid;
 	msg->pid = get_pid(task_tgid(current));
 	/* The process's name, as ps shows it next to the tgid in @pid. */
 	get_task_comm(msg->comm, current->group_leader);
@@ -331,13 +337,15 @@ void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info)
 int kt_room_set_policy(struct kt_member *m, u32 policy)
 {
 	struct kt_room *room = m->room;
+	int ret;
 
 	lockdep_assert_held(&m->lock);
 	if (policy != KERNELTALK_POLICY_BLOCK &&
 	    policy != KERNELTALK_POLICY_OVERWRITE)
 		return -EINVAL;
-	if (!uid_eq(current_euid(), room->creator) && !capable(CAP_SYS_ADMIN))
-		return -EPERM;
+	ret = kt_room_may_admin(m);
+	if (ret)
+		return ret;
 	spin_lock(&room->lock);
 	room->policy = policy;
 	kt_room_wake_writers(room);
@@ -372,40 +380,102 @@ bool kt_room_name_valid(const char *name)
 	return true;
 }
 
+/*
+ * The room @m means by @name: a named room of its opener's user namespace
+ * (kt_access.c), or for "" the default room of its node.
+ */
 static struct kt_room *kt_room_find(const char *name,
-				    const struct kt_node_key *node)
+				    const struct kt_member *m)
 {
+	const struct user_namespace *ns = m->file->f_cred->user_ns;
+	const struct kt_node_key *node = &m->node;
 	struct kt_room *room;
 
 	lockdep_assert_held(&kt_rooms_lock);
 	list_for_each_entry(room, &kt_rooms, link) {
 		if (strcmp(room->name, name))
 			continue;
-		if (name[0] || (room->node.dev == node->dev &&
-				room->node.ino == node->ino &&
-				room->node.generation == node->generation))
+		if (name[0] ? room->user_ns == ns :
+			      (room->node.dev == node->dev &&
+			       room->node.ino == node->ino &&
+			       room->node.generation == node->generation))
 			return room;
 	}
 	return NULL;
 }
 
-static struct kt_room *kt_room_create(const char *name, struct kt_member *m)
+/*
+ * Named rooms may take at most three quarters of max_rooms (rounded down),
+ * so that a quarter is always left for default rooms: filling the table
+ * with named rooms never stops anyone from opening a node.
+ */
+static unsigned int kt_max_named(void)
 {
-	struct kt_room *room;
+	return kt_max_rooms - DIV_ROUND_UP(kt_max_rooms, 4);
+}
+
+static unsigned int kt_rooms_created_by(kuid_t uid)
+{
+	const struct kt_room *room;
+	unsigned int n = 0;
 
 	lockdep_assert_held(&kt_rooms_lock);
-	if (kt_nr_rooms >= kt_max_rooms)
-		return ERR_PTR(-ENOSPC);
+	list_for_each_entry(room, &kt_rooms, link)
+		if (room->name[0] && uid_eq(room->creator, uid))
+			n++;
+	return n;
+}
+
+/*
+ * Whether the caller may create one more room called @name, given that
+ * @leaving (if not NULL) goes away once the caller's file has moved:
+ * -ENOSPC when the table (or its share for named rooms) is full, -EDQUOT
+ * when the caller made max_rooms_per_user named rooms already (unless it
+ * has CAP_SYS_RESOURCE).
+ */
+static int kt_room_may_create(const char *name, const struct kt_room *leaving)
+{
+	unsigned int rooms = kt_nr_rooms, named = kt_nr_named, mine;
+	kuid_t uid = current_euid();
+
+	lockdep_assert_held(&kt_rooms_lock);
+	if (leaving) {
+		rooms--;
+		if (leaving->name[0])
+			named--;
+	}
+	if (rooms >= kt_max_rooms)
+		return -ENOSPC;
+	if (!name[0])
+		return 0;
+	if (named >= kt_max_named())
+		return -ENOSPC;
+	if (capable(CAP_SYS_RESOURCE))
+		return 0;
+	mine = kt_rooms_created_by(uid);
+	if (leaving && leaving->name[0] && uid_eq(leaving->creator, uid))
+		mine--;
+	return mine >= kt_max_rooms_per_user ? -EDQUOT : 0;
+}
+
+static struct kt_room *kt_room_create(const char *name, struct kt_member *m,
+				      umode_t mode, const struct kt_room *leaving)
+{
+	struct kt_room *room;
+	int ret;
+
+	lockdep_assert_held(&kt_rooms_lock);
+	ret = kt_room_may_create(name, leaving);
+	if (ret)
+		return ERR_PTR(ret);
 	room = kzalloc(sizeof(*room), GFP_KERNEL_ACCOUNT);
 	if (!room)
 		return ERR_PTR(-ENOMEM);
 	strscpy(room->name, name, sizeof(room->name));
-	if (name[0]) {
-		room->creator = current_euid();
-	} else {
+	if (!name[0])
 		room->node = m->node;
-		room->creator = m->node_owner;
-	}
+	room->creator = current_euid();
+	kt_room_init_access(room, m, mode);
 	spin_lock_init(&room->lock);
 	INIT_LIST_HEAD(&room->members);
 	room->policy = kt_policy;
@@ -413,6 +483,8 @@ static struct kt_room *kt_room_create(const char *name, struct kt_member *m)
 	room->next_seq = 1;
 	list_add_tail(&room->link, &kt_rooms);
 	kt_nr_rooms++;
+	if (name[0])
+		kt_nr_named++;
 	return room;
 }
 
@@ -421,12 +493,15 @@ static void kt_room_free(struct kt_room *room)
 	lockdep_assert_held(&kt_rooms_lock);
 	list_del(&room->link);
 	kt_nr_rooms--;
+	if (room->name[0])
+		kt_nr_named--;
 	/* Unreachable now, but the ring helpers expect the lock. */
 	spin_lock(&room->lock);
 	while (room->first_seq != room->next_seq)
 		kt_room_drop_oldest(room, room->next_seq);
 	spin_unlock(&room->lock);
 	kvfree(room->slots);
+	kt_room_exit_access(room);
 	kfree(room);
 }
 
@@ -439,6 +514,7 @@ static void kt_room_add(struct kt_room *room, struct kt_member *m)
 	room->nr_members++;
 	m->seq = room->next_seq;
 	m->lost = 0;
+	m->joined_ns = ktime_get_real_ns();
 	/* A read or post of this file waiting elsewhere must look again. */
 	kt_member_wake(m, EPOLLIN | EPOLLOUT);
 	spin_unlock(&room->lock);
@@ -449,6 +525,37 @@ static void kt_room_add(struct kt_room *room, struct kt_member *m)
  * Removes @m from its room and frees the room when nothing keeps it: no
  * member and no message, or no member and its node is gone.
  */
+/*
+ * Whether @m's room is freed when @m leaves it: @m is its last member and
+ * it retains no message, or its node is gone.  Only members post and only
+ * kt_rooms_lock admits new ones, so while JOIN holds that and m->lock the
+ * answer stays true until @m leaves.
+ */
+static bool kt_room_last_use(const struct kt_member *m)
+{
+	const struct kt_room *room = m->room;
+
+	lockdep_assert_held(&kt_rooms_lock);
+	lockdep_assert_held(&room->lock);
+	return room->nr_members == 1 &&
+	       (room->first_seq == room->next_seq ||
+		(!room->name[0] && !READ_ONCE(m->inode->i_nlink)));
+}
+
+/* The room @m would free by leaving it, or NULL. */
+static const struct kt_room *kt_room_leaving(struct kt_member *m)
+{
+	struct kt_room *room = m->room;
+	bool last;
+
+	if (!room)
+		return NULL;
+	spin_lock(&room->lock);
+	last = kt_room_last_use(m);
+	spin_unlock(&room->lock);
+	return last ? room : NULL;
+}
+
 static void kt_room_del(struct kt_member *m)
 {
 	struct kt_room *room = m->room;
@@ -456,13 +563,11 @@ static void kt_room_del(struct kt_member *m)
 
 	lockdep_assert_held(&kt_rooms_lock);
 	spin_lock(&room->lock);
+	unused = kt_room_last_use(m);
 	list_del(&m->link);
 	room->nr_members--;
 	if (m->reader)
 		kt_room_wake_writers(room);
-	unused = !room->nr_members &&
-		 (room->first_seq == room->next_seq ||
-		  (!room->name[0] && !READ_ONCE(m->inode->i_nlink)));
 	spin_unlock(&room->lock);
 	m->room = NULL;
 	if (unused)
@@ -471,18 +576,24 @@ static void kt_room_del(struct kt_member *m)
 
 /*
  * Moves @m into the room called @name ("": its node's default room),
- * creating it if need be.  Rejoining a room moves the cursor to its end.
+ * creating it with @mode if need be; with @excl, only a room it creates
+ * (else -EEXIST).  Rejoining a room moves the cursor to its end.
  */
-int kt_room_join(struct kt_member *m, const char *name)
+int kt_room_join(struct kt_member *m, const char *name, umode_t mode,
+		 bool excl)
 {
 	struct kt_room *room;
 	int ret = 0;
 
 	lockdep_assert_held(&m->lock);
 	mutex_lock(&kt_rooms_lock);
-	room = kt_room_find(name, &m->node);
-	if (!room) {
-		room = kt_room_create(name, m);
+	room = kt_room_find(name, m);
+	if (room) {
+		ret = excl ? -EEXIST : kt_room_may_join(room, m);
+		if (ret)
+			goto out_unlock;
+	} else {
+		room = kt_room_create(name, m, mode, kt_room_leaving(m));
 		if (IS_ERR(room)) {
 			ret = PTR_ERR(room);
 			goto out_unlock;
@@ -508,59 +619,10 @@ void kt_room_leave(struct kt_member *m)
 	mutex_unlock(&kt_rooms_lock);
 }
 
-/* /proc/kerneltalk: one line per room, readable by anyone. */
-static void *kt_proc_start(struct seq_file *seq, loff_t *pos)
-{
-	mutex_lock(&kt_rooms_lock);
-	return seq_list_start_head(&kt_rooms, *pos);
-}
-
-static void *kt_proc_next(struct seq_file *seq, void *v, loff_t *pos)
-{
-	return seq_list_next(v, &kt_rooms, pos);
-}
-
-static void kt_proc_stop(struct seq_file *seq, void *v)
-{
-	mutex_unlock(&kt_rooms_lock);
-}
-
-static int kt_proc_show(struct seq_file *seq, void *v)
-{
-	struct kt_room *room;
-
-	if (v == &kt_rooms) {
-		seq_puts(seq, "name device inode members policy messages used posted dropped\n");
-		return 0;
-	}
-	room = list_entry(v, struct kt_room, link);
-	if (room->name[0])
-		seq_printf(seq, "%s - -", room->name);
-	else
-		seq_printf(seq, "- %u:%u %lu", MAJOR(room->node.dev),
-			   MINOR(room->node.dev), room->node.ino);
-	spin_lock(&room->lock);
-	seq_printf(seq, " %u %s %llu %u %llu %llu\n", room->nr_members,
-		   room->policy == KERNELTALK_POLICY_BLOCK ? "block" : "overwrite",
-		   room->next_seq - room->first_seq, room->used, room->posted,
-		   room->dropped);
-	spin_unlock(&room->lock);
-	return 0;
-}
-
-static const struct seq_operations kt_proc_ops = {
-	.start = kt_proc_start,
-	.next = kt_proc_next,
-	.stop = kt_proc_stop,
-	.show = kt_proc_show,
-};
-
 int kt_rooms_init(void)
 {
 	kt_nr_slots = roundup_pow_of_two(kt_capacity / KT_RECORD_SIZE(1) + 1);
-	if (!proc_create_seq("kerneltalk", 0444, NULL, &kt_proc_ops))
-		return -ENOMEM;
-	return 0;
+	return kt_proc_init();
 }
 
 /* Module unload: no file is open any more, so no room has members. */
@@ -568,7 +630,7 @@ void kt_rooms_exit(void)
 {
 	struct kt_room *room, *tmp;
 
-	remove_proc_entry("kerneltalk", NULL);
+	kt_proc_exit();
 	mutex_lock(&kt_rooms_lock);
 	list_for_each_entry_safe(room, tmp, &kt_rooms, link)
 		kt_room_free(room);

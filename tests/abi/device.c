@@ -97,6 +97,23 @@ int kt_open(const char *path, int flags)
 	return fd;
 }
 
+int kt_open_as(const char *path, int flags, uid_t uid, gid_t gid)
+{
+	int fd;
+
+	ASSERT_OK(setresgid(-1, gid, -1));
+	ASSERT_OK(setresuid(-1, uid, -1));
+	fd = open(path, flags);
+	ASSERT_OK(setresuid(-1, 0, -1));
+	ASSERT_OK(setresgid(-1, 0, -1));
+	if (fd < 0) {
+		kt_fail(__FILE__, __LINE__, "open(%s) as %u: %s", path, uid,
+			kt_errname(errno));
+		kt_abort();
+	}
+	return fd;
+}
+
 void kt_post_len(int fd, char fill, size_t len)
 {
 	char *buf = malloc(len ? len : 1);
@@ -209,6 +226,31 @@ void kt_join(int fd, const char *name)
 	}
 }
 
+void kt_create(int fd, const char *name, __u32 mode)
+{
+	struct kerneltalk_room_spec spec;
+
+	memset(&spec, 0, sizeof(spec));
+	snprintf(spec.name, sizeof(spec.name), "%s", name);
+	spec.mode = mode;
+	ASSERT_OK(ioctl(fd, KERNELTALK_IOC_CREATE, &spec));
+}
+
+void kt_get_access(int fd, struct kerneltalk_room_access *access)
+{
+	memset(access, 0xcc, sizeof(*access));
+	ASSERT_OK(ioctl(fd, KERNELTALK_IOC_GET_ACCESS, access));
+}
+
+void kt_set_access(int fd, uid_t uid, gid_t gid, __u32 mode)
+{
+	struct kerneltalk_room_access access = {
+		.uid = uid, .gid = gid, .mode = mode,
+	};
+
+	ASSERT_OK(ioctl(fd, KERNELTALK_IOC_SET_ACCESS, &access));
+}
+
 void kt_set_nonblock(int fd, bool on)
 {
 	int fl = fcntl(fd, F_GETFL);
@@ -266,7 +308,7 @@ long kt_param(const char *name)
 	if (!f)
 		return -1;
 	if (fgets(buf, sizeof(buf), f))
-		v = strtol(buf, NULL, 10);
+		v = strtol(buf, NULL, 0);	/* room_mode reads in octal */
 	fclose(f);
 	return v;
 }

@@ -243,6 +243,11 @@ void kt_node_new(struct kt_node *n);
 void kt_node_remove(const char *path);
 
 int kt_open(const char *path, int flags);	/* asserts success */
+/*
+ * Open with effective uid/gid switched for the call (root only), so the
+ * file's opener credentials are uid's, without capabilities.
+ */
+int kt_open_as(const char *path, int flags, uid_t uid, gid_t gid);
 void kt_post(int fd, const char *text);		/* asserts a full write */
 void kt_post_len(int fd, char fill, size_t len);
 /* Read one message in stream mode into buf, asserts success, NUL-ends. */
@@ -259,6 +264,10 @@ void kt_set_flags(int fd, __u32 flags);
 __u32 kt_get_flags(int fd);
 void kt_set_policy(int fd, __u32 policy);
 void kt_join(int fd, const char *name);
+/* KERNELTALK_IOC_CREATE with flags and reserved fields zero. */
+void kt_create(int fd, const char *name, __u32 mode);
+void kt_get_access(int fd, struct kerneltalk_room_access *access);
+void kt_set_access(int fd, uid_t uid, gid_t gid, __u32 mode);
 void kt_set_nonblock(int fd, bool on);
 /* true if fd has nothing to read (non-blocking read gives EAGAIN) */
 bool kt_nothing_to_read(int fd);

@@ -255,7 +255,11 @@ KT_TEST_F(pair, unknown_ioctl_enotty)
 {
 	static const unsigned long cmds[] = {
 		_IO(KERNELTALK_IOC_MAGIC, 0x3f),
+		_IOR(KERNELTALK_IOC_MAGIC, 0x09, __u32),
 		_IOR(KERNELTALK_IOC_MAGIC, 0x05, __u32),
+		_IOR(KERNELTALK_IOC_MAGIC, 0x06, struct kerneltalk_room_access),
+		_IOW(KERNELTALK_IOC_MAGIC, 0x07, struct kerneltalk_room_access),
+		_IOR(KERNELTALK_IOC_MAGIC, 0x08, struct kerneltalk_member_list),
 		/* a known number with the wrong size or direction */
 		_IOR(KERNELTALK_IOC_MAGIC, 0x01, __u32),
 		_IOW(KERNELTALK_IOC_MAGIC, 0x02, __u64),
@@ -329,7 +333,9 @@ KT_TEST_F(pair, efault_every_pointer_ioctl)
 	static const unsigned long cmds[] = {
 		KERNELTALK_IOC_JOIN, KERNELTALK_IOC_INFO,
 		KERNELTALK_IOC_SET_FLAGS, KERNELTALK_IOC_GET_FLAGS,
-		KERNELTALK_IOC_SET_POLICY,
+		KERNELTALK_IOC_SET_POLICY, KERNELTALK_IOC_CREATE,
+		KERNELTALK_IOC_SET_ACCESS, KERNELTALK_IOC_GET_ACCESS,
+		KERNELTALK_IOC_MEMBERS,
 	};
 	struct kerneltalk_room_info info;
 	void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -344,6 +350,8 @@ KT_TEST_F(pair, efault_every_pointer_ioctl)
 	/* output ioctls into read-only memory */
 	EXPECT_ERRNO(EFAULT, ioctl(self->a, KERNELTALK_IOC_INFO, ro));
 	EXPECT_ERRNO(EFAULT, ioctl(self->a, KERNELTALK_IOC_GET_FLAGS, ro));
+	EXPECT_ERRNO(EFAULT, ioctl(self->a, KERNELTALK_IOC_GET_ACCESS, ro));
+	EXPECT_ERRNO(EFAULT, ioctl(self->a, KERNELTALK_IOC_MEMBERS, ro));
 	/* nothing changed, and the file still works */
 	kt_info(self->a, &info);
 	EXPECT_EQ('\0', info.name[0]);

@@ -349,7 +349,7 @@ KT_TEST_T(enospc_past_max_rooms, 300)
 	struct rlimit rl;
 	struct kt_node base;
 	struct stat st;
-	int *fds, joined, i, err = 0;
+	int *fds, joined, extra, i, err = 0;
 
 	ASSERT_TRUE(max_rooms > 0);
 	kt_max_msg();		/* cache the limits before the table is full */
@@ -383,11 +383,21 @@ KT_TEST_T(enospc_past_max_rooms, 300)
 	EXPECT_EQ(max_rooms, kt_proc_rooms());
 	EXPECT_FALSE(kt_proc_line_node(full_paths[i], line, sizeof(line)));
 
-	/* JOIN of a new name: ENOSPC, and the file stays where it was */
+	/*
+	 * JOIN of a new name from a room that stays (another member holds
+	 * it): ENOSPC, and the file stays where it was
+	 */
+	extra = kt_open(full_paths[0], O_RDWR);
 	kt_room_name(name, "one-too-many");
 	EXPECT_ERRNO(ENOSPC, ioctl(fds[0], KERNELTALK_IOC_JOIN, name));
 	kt_info(fds[0], &info);
 	EXPECT_EQ('\0', info.name[0]);
+	EXPECT_EQ(2, info.members);
+	close(extra);
+	/* from a room it frees by leaving: fine, the count stays */
+	kt_join(fds[3], name);
+	EXPECT_EQ(max_rooms, kt_proc_rooms());
+	EXPECT_FALSE(kt_proc_line_node(full_paths[3], line, sizeof(line)));
 
 	/* rooms that exist can still be opened and joined */
 	close(kt_open(full_paths[0], O_RDWR));
