@@ -105,7 +105,10 @@ struct kt_member {
 
 	/* Protected by room->lock. */
 	struct list_head link;	/* in room->members */
-	u64 seq;		/* next message this member reads */
+	u64 seq;		/* next message this member reads: never below
+				 * room->first_seq, never on its own message
+				 * under NOECHO
+				 */
 	u64 lost;		/* overwritten before this member read them */
 	unsigned long wake_gen;
 

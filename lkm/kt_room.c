@@ -113,14 +113,18 @@ static void kt_room_wake_writers(struct kt_room *room)
 		kt_member_wake(m, EPOLLOUT | EPOLLWRNORM);
 }
 
-/* Moves a NOECHO member past its own messages; true if it moved. */
+/*
+ * Moves a NOECHO member past its own messages; true if it moved.  Called
+ * wherever a cursor moves, so a NOECHO cursor never rests on the member's
+ * own message: its own messages neither hold the ring back nor count as
+ * lost when they are overwritten.
+ */
 static bool kt_member_skip_own(struct kt_room *room, struct kt_member *m)
 {
 	u64 seq = m->seq;
 
 	lockdep_assert_held(&room->lock);
-	if (!(READ_ONCE(m->flags) & KERNELTALK_F_NOECHO) ||
-	    seq < room->first_seq)
+	if (!(READ_ONCE(m->flags) & KERNELTALK_F_NOECHO))
 		return false;
 	while (seq < room->next_seq && (*kt_slot(room, seq))->origin == m->id)
 		seq++;
@@ -138,11 +142,7 @@ static u64 kt_room_min_cursor(struct kt_room *room)
 
 	lockdep_assert_held(&room->lock);
 	list_for_each_entry(m, &room->members, link) {
-		if (!m->reader)
-			continue;
-		/* Own messages a NOECHO member will never read hold nothing. */
-		kt_member_skip_own(room, m);
-		if (m->seq < min)
+		if (m->reader && m->seq < min)
 			min = m->seq;
 	}
 	return min;
@@ -166,18 +166,31 @@ static bool kt_room_fits(struct kt_room *room, u32 size)
 	return free >= size;
 }
 
-/* Recycles the oldest message; counts it if a reader had not read it. */
-static void kt_room_drop_oldest(struct kt_room *room, u64 min_cursor)
+/*
+ * Recycles the oldest message.  The readers whose cursor is on it lose it:
+ * they move on and count it in their lost, and the room in its dropped.
+ */
+static void kt_room_drop_oldest(struct kt_room *room)
 {
 	struct kt_msg **slot = kt_slot(room, room->first_seq);
 	struct kt_msg *msg = *slot;
+	struct kt_member *m;
+	bool needed = false;
 
 	lockdep_assert_held(&room->lock);
 	*slot = NULL;
 	room->used -= KT_RECORD_SIZE(msg->len);
-	if (msg->seq >= min_cursor)
-		room->dropped++;
 	room->first_seq++;
+	list_for_each_entry(m, &room->members, link) {
+		if (!m->reader || m->seq != msg->seq)
+			continue;
+		m->seq++;
+		kt_member_skip_own(room, m);
+		m->lost++;
+		needed = true;
+	}
+	if (needed)
+		room->dropped++;
 	kt_msg_put(msg);
 }
 
@@ -190,7 +203,6 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 	struct kt_room *room = m->room;
 	u32 size = KT_RECORD_SIZE(msg->len);
 	struct kt_msg **slots = NULL;
-	u64 min_cursor;
 
 	lockdep_assert_held(&m->lock);
 	/* The ring is allocated on first post, outside the spinlock. */
@@ -212,9 +224,8 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 		kvfree(slots);
 		return -EAGAIN;
 	}
-	min_cursor = kt_room_min_cursor(room);
 	while (kt_capacity - room->used < size)
-		kt_room_drop_oldest(room, min_cursor);
+		kt_room_drop_oldest(room);
 
 	msg->seq = room->next_seq++;
 	msg->time_ns = ktime_get_real_ns();
@@ -222,6 +233,7 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 	*kt_slot(room, msg->seq) = msg;
 	room->used += size;
 	room->posted++;
+	kt_member_skip_own(room, m);
 	kt_room_wake_readers(room, m);
 	spin_unlock(&room->lock);
 	kvfree(slots);
@@ -241,16 +253,11 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 
 	lockdep_assert_held(&m->lock);
 	spin_lock(&room->lock);
-	if (m->seq < room->first_seq) {
-		m->lost += room->first_seq - m->seq;
-		m->seq = room->first_seq;
-		if (!(READ_ONCE(m->flags) & KERNELTALK_F_RECORDS)) {
-			m->lost = 0;
-			ret = -EPIPE;
-			goto out_unlock;
-		}
+	if (m->lost && !(READ_ONCE(m->flags) & KERNELTALK_F_RECORDS)) {
+		m->lost = 0;
+		ret = -EPIPE;
+		goto out_unlock;
 	}
-	kt_member_skip_own(room, m);
 	if (m->seq == room->next_seq) {
 		*gen = m->wake_gen;
 		ret = -EAGAIN;
@@ -259,6 +266,7 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 	msg = *kt_slot(room, m->seq);
 	refcount_inc(&msg->ref);
 	m->seq++;
+	kt_member_skip_own(room, m);
 	m->pending = msg;
 	m->pending_off = 0;
 	m->pending_lost = m->lost;
@@ -277,14 +285,10 @@ __poll_t kt_room_poll(struct kt_member *m)
 	lockdep_assert_held(&m->lock);
 	spin_lock(&room->lock);
 	if (m->reader) {
-		if (m->seq < room->first_seq) {
+		if (m->lost)
 			mask |= EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLPRI;
-		} else {
-			if (kt_member_skip_own(room, m))
-				kt_room_wake_writers(room);
-			if (m->seq != room->next_seq)
-				mask |= EPOLLIN | EPOLLRDNORM;
-		}
+		else if (m->seq != room->next_seq)
+			mask |= EPOLLIN | EPOLLRDNORM;
 	}
 	if (kt_room_fits(room, KT_RECORD_SIZE(kt_max_msg)))
 		mask |= EPOLLOUT | EPOLLWRNORM;
@@ -303,6 +307,7 @@ void kt_room_seek(struct kt_member *m, bool history)
 	spin_lock(&room->lock);
 	m->seq = history ? room->first_seq : room->next_seq;
 	m->lost = 0;
+	kt_member_skip_own(room, m);
 	if (!history)
 		kt_room_wake_writers(room);
 	spin_unlock(&room->lock);
@@ -424,7 +429,7 @@ static void kt_room_free(struct kt_room *room)
 	/* Unreachable now, but the ring helpers expect the lock. */
 	spin_lock(&room->lock);
 	while (room->first_seq != room->next_seq)
-		kt_room_drop_oldest(room, room->next_seq);
+		kt_room_drop_oldest(room);
 	spin_unlock(&room->lock);
 	kvfree(room->slots);
 	kfree(room);

@@ -722,6 +722,38 @@ KT_TEST_F(overrun, overwrite_dropped_only_if_needed)
 	EXPECT_TRUE(kt_nothing_to_read(r2));
 }
 
+/*
+ * A NOECHO reader overrun by its own posts loses only what others posted:
+ * its own messages were never meant for it, so they count neither as
+ * lost for it nor as dropped for the room.
+ */
+KT_TEST(overwrite_noecho_own_messages_not_lost)
+{
+	struct kerneltalk_room_info info;
+	struct kerneltalk_msg h;
+	struct kt_node node;
+	unsigned int k = kt_fit(kt_max_msg()), i;
+	int r, w;
+
+	kt_node_new(&node);
+	r = kt_open(node.path, O_RDWR | O_NONBLOCK);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(w, KERNELTALK_POLICY_OVERWRITE);
+	kt_set_flags(r, KERNELTALK_F_NOECHO | KERNELTALK_F_RECORDS);
+	/* seq 1 from w, 2..4 from r, then w fills the ring and drops 1..4 */
+	ASSERT_EQ(1, post_until_full(w, 1));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(1, post_until_full(r, 1));
+	for (i = 0; i < k; i++)
+		ASSERT_EQ(1, post_until_full(w, 1));
+	kt_info(w, &info);
+	EXPECT_EQ(5, info.first_seq);
+	EXPECT_EQ(1, info.dropped);
+	ASSERT_EQ(KT_HDR + kt_max_msg(), kt_read_rec(r, &h, NULL, 0));
+	EXPECT_EQ(5, h.seq);
+	EXPECT_EQ(1, h.lost);
+}
+
 /* ---- poll ---------------------------------------------------------------------- */
 
 KT_TEST_F(pair, poll_in_when_readable)
