@@ -169,6 +169,7 @@ static bool kt_room_fits(struct kt_room *room, u32 size)
 /*
  * Recycles the oldest message.  The readers whose cursor is on it lose it:
  * they move on and count it in their lost, and the room in its dropped.
+ * They are woken whoever posted, a NOECHO poster overrunning itself too.
  */
 static void kt_room_drop_oldest(struct kt_room *room)
 {
@@ -186,7 +187,10 @@ static void kt_room_drop_oldest(struct kt_room *room)
 			continue;
 		m->seq++;
 		kt_member_skip_own(room, m);
-		m->lost++;
+		/* The first loss makes it readable (-EPIPE) and overrun. */
+		if (!m->lost++)
+			kt_member_wake(m, EPOLLIN | EPOLLRDNORM |
+					  EPOLLERR | EPOLLPRI);
 		needed = true;
 	}
 	if (needed)

@@ -849,6 +849,52 @@ KT_TEST_F(full, poll_wakes_writer_on_space)
 	EXPECT_EQ(KT_POLLOUT, pa.revents);
 }
 
+/* An overrun wakes a poller that waits for POLLPRI alone. */
+KT_TEST(poll_pri_woken_by_overrun)
+{
+	struct kt_node node;
+	struct kt_thread t;
+	struct poll_arg pa = { .events = POLLPRI };
+	unsigned int k = kt_fit(kt_max_msg());
+	int w;
+
+	kt_node_new(&node);
+	pa.fd = kt_open(node.path, O_RDONLY);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(w, KERNELTALK_POLICY_OVERWRITE);
+	ASSERT_EQ(k, post_until_full(w, k));
+	kt_thread_start(&t, blocked_poll, &pa);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, -1, 5000));
+	ASSERT_EQ(1, post_until_full(w, 1));
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(POLLPRI | POLLERR, pa.revents);
+}
+
+/*
+ * A NOECHO member overrun by its own posts is woken too: another thread
+ * polling the same file learns of the loss.
+ */
+KT_TEST(poll_pri_woken_when_noecho_poster_overruns_itself)
+{
+	struct kt_node node;
+	struct kt_thread t;
+	struct poll_arg pa = { .events = POLLPRI };
+	unsigned int k = kt_fit(kt_max_msg());
+	int w;
+
+	kt_node_new(&node);
+	pa.fd = kt_open(node.path, O_RDWR | O_NONBLOCK);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(w, KERNELTALK_POLICY_OVERWRITE);
+	kt_set_flags(pa.fd, KERNELTALK_F_NOECHO);
+	ASSERT_EQ(1, post_until_full(w, 1));
+	kt_thread_start(&t, blocked_poll, &pa);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, -1, 5000));
+	ASSERT_EQ(k, post_until_full(pa.fd, k));
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(POLLPRI | POLLERR, pa.revents);
+}
+
 /*
  * epoll keeps working when a fork-shared copy of the file is closed (the
  * original freed its room in .flush, then crashed through epoll).
