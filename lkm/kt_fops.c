@@ -7,6 +7,7 @@
 #include <linux/fs.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
@@ -70,7 +71,9 @@ static void kt_msg_header(const struct kt_member *m, const struct kt_msg *msg,
 	hdr->time_ns = msg->time_ns;
 	hdr->len = msg->len;
 	hdr->uid = from_kuid_munged(current_user_ns(), msg->uid);
-	hdr->pid = pid_nr_ns(msg->pid, task_active_pid_ns(current));
+	/* A reaped poster's number may be someone else's by now. */
+	if (pid_has_task(msg->pid, PIDTYPE_TGID))
+		hdr->pid = pid_nr_ns(msg->pid, task_active_pid_ns(current));
 	hdr->flags = msg->origin == m->id ? KERNELTALK_MSG_OWN : 0;
 	hdr->lost = m->pending_lost;
 	memcpy(hdr->comm, msg->comm, sizeof(hdr->comm));

@@ -565,7 +565,10 @@ static void take_payload(struct reader_state *st, unsigned char *p, size_t len,
 		char want[16];
 
 		snprintf(want, sizeof(want), "kts-w%u", s);
-		if (m->pid != (uint32_t)st->sh->w[s].pid)
+		/* 0 once the writer has exited and been reaped */
+		if (m->pid != (uint32_t)st->sh->w[s].pid &&
+		    !(m->pid == 0 && kill(st->sh->w[s].pid, 0) == -1 &&
+		      errno == ESRCH))
 			bad(&r->err, "writer %u: header pid %u, poster is %d",
 			    s, m->pid, (int)st->sh->w[s].pid);
 		if (m->uid != st->euid)

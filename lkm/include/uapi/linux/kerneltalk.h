@@ -58,7 +58,8 @@
  * @uid:	poster's effective uid in the reader's user namespace
  *		(the overflow uid, 65534, when unmapped there)
  * @pid:	poster's thread-group id in the reader's pid namespace
- *		(0 when the poster is not visible there)
+ *		(0 when the poster is not visible there, or has exited and
+ *		been reaped: its number may belong to another process now)
  * @flags:	KERNELTALK_MSG_* bits
  * @lost:	messages this member lost to overwriting just before this one
  * @comm:	poster's process name (its main thread's comm), NUL-terminated
