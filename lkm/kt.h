@@ -101,7 +101,7 @@ struct kt_member {
 	struct kt_room *room;
 	struct kt_msg *pending;	/* message being read, referenced */
 	u32 pending_off;	/* bytes of it already read (stream mode) */
-	u64 pending_lost;	/* lost count reported with it (record mode) */
+	u64 pending_lost;	/* losses before it, not yet reported */
 
 	/* Protected by room->lock. */
 	struct list_head link;	/* in room->members */
@@ -138,7 +138,7 @@ __poll_t kt_room_poll(struct kt_member *m);
 void kt_room_seek(struct kt_member *m, bool history);
 void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info);
 int kt_room_set_policy(struct kt_member *m, u32 policy);
-void kt_room_set_flags(struct kt_member *m, u32 flags);
+int kt_room_set_flags(struct kt_member *m, u32 flags);
 
 /* kt_ioctl.c */
 long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

@@ -112,6 +112,11 @@ static ssize_t kt_read_locked(struct kt_member *m, char __user *buf,
 		return n;
 	}
 
+	/* Losses fetched in record mode, switched to stream mode since. */
+	if (m->pending_lost) {
+		m->pending_lost = 0;
+		return -EPIPE;
+	}
 	n = min_t(size_t, count, msg->len - m->pending_off);
 	left = copy_to_user(buf, msg->data + m->pending_off, n);
 	/* Bytes already copied win over a late fault. */

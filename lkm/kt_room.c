@@ -68,6 +68,8 @@ void kt_member_drop_pending(struct kt_member *m)
 	if (m->pending) {
 		kt_msg_put(m->pending);
 		m->pending = NULL;
+		m->pending_off = 0;
+		m->pending_lost = 0;
 	}
 }
 
@@ -272,7 +274,6 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 	m->seq++;
 	kt_member_skip_own(room, m);
 	m->pending = msg;
-	m->pending_off = 0;
 	m->pending_lost = m->lost;
 	m->lost = 0;
 	kt_room_wake_writers(room);
@@ -289,7 +290,7 @@ __poll_t kt_room_poll(struct kt_member *m)
 	lockdep_assert_held(&m->lock);
 	spin_lock(&room->lock);
 	if (m->reader) {
-		if (m->lost)
+		if (m->lost || m->pending_lost)
 			mask |= EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLPRI;
 		else if (m->seq != room->next_seq)
 			mask |= EPOLLIN | EPOLLRDNORM;
@@ -354,17 +355,25 @@ int kt_room_set_policy(struct kt_member *m, u32 policy)
 	return 0;
 }
 
-void kt_room_set_flags(struct kt_member *m, u32 flags)
+/*
+ * A message half read in stream mode cannot turn into a record (nor be
+ * delivered whole again): RECORDS changes only between messages.
+ */
+int kt_room_set_flags(struct kt_member *m, u32 flags)
 {
 	struct kt_room *room = m->room;
 
 	lockdep_assert_held(&m->lock);
+	if (((flags ^ READ_ONCE(m->flags)) & KERNELTALK_F_RECORDS) &&
+	    m->pending_off)
+		return -EBUSY;
 	spin_lock(&room->lock);
 	WRITE_ONCE(m->flags, flags);
 	/* With NOECHO its own unread posts stop holding the ring back. */
 	if (kt_member_skip_own(room, m))
 		kt_room_wake_writers(room);
 	spin_unlock(&room->lock);
+	return 0;
 }
 
 bool kt_room_name_valid(const char *name)

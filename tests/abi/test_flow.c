@@ -723,6 +723,28 @@ KT_TEST_F(overrun, overwrite_dropped_only_if_needed)
 }
 
 /*
+ * A record left unread (-EMSGSIZE) with a lost count keeps that count
+ * when the file switches to stream mode: -EPIPE first, then the message.
+ */
+KT_TEST_F(overrun, overwrite_lost_kept_across_switch_to_stream)
+{
+	size_t max = kt_max_msg();
+	char *buf = malloc(max);
+
+	ASSERT_TRUE(buf != NULL);
+	kt_set_flags(self->r, KERNELTALK_F_RECORDS);
+	EXPECT_ERRNO(EMSGSIZE, read(self->r, buf, 1));
+	kt_set_flags(self->r, 0);
+	EXPECT_EQ(KT_POLLIN | POLLERR | POLLPRI,
+		  kt_poll(self->r, KT_POLLIN | POLLPRI, 0));
+	EXPECT_ERRNO(EPIPE, read(self->r, buf, max));
+	EXPECT_EQ(KT_POLLIN, kt_poll(self->r, KT_POLLIN | POLLPRI, 0));
+	EXPECT_EQ(LOSS, read_indexed(self->r));
+	EXPECT_EQ(LOSS + 1, read_indexed(self->r));
+	free(buf);
+}
+
+/*
  * A NOECHO reader overrun by its own posts loses only what others posted:
  * its own messages were never meant for it, so they count neither as
  * lost for it nor as dropped for the room.

@@ -130,6 +130,31 @@ KT_TEST_F(pair, flags_unknown_bits_einval)
 	EXPECT_EQ(KERNELTALK_F_RECORDS, kt_get_flags(self->a));
 }
 
+/*
+ * A message half read in stream mode cannot become a record: switching
+ * RECORDS then is -EBUSY (the rest of the message still reads as bytes);
+ * NOECHO may change, and RECORDS once the message is read.
+ */
+KT_TEST_F(pair, flags_records_switch_mid_message_ebusy)
+{
+	struct kerneltalk_msg h;
+	__u32 v = KERNELTALK_F_RECORDS;
+	char buf[16];
+
+	kt_post(self->a, "hello");
+	kt_post(self->a, "next");
+	ASSERT_EQ(2, read(self->b, buf, 2));
+	EXPECT_ERRNO(EBUSY, ioctl(self->b, KERNELTALK_IOC_SET_FLAGS, &v));
+	EXPECT_EQ(0, kt_get_flags(self->b));
+	kt_set_flags(self->b, KERNELTALK_F_NOECHO);
+	EXPECT_EQ(3, kt_read_str(self->b, buf, sizeof(buf)));
+	EXPECT_STREQ("llo", buf);
+	kt_set_flags(self->b, KERNELTALK_F_RECORDS);
+	ASSERT_EQ(KT_HDR + 4, kt_read_rec(self->b, &h, buf, sizeof(buf)));
+	EXPECT_EQ(2, h.seq);
+	EXPECT_MEMEQ("next", buf, 4);
+}
+
 /* ---- policy ------------------------------------------------------------------- */
 
 KT_TEST_F(pair, policy_set_by_creator)

@@ -118,7 +118,13 @@ struct kerneltalk_room_info {
 /* KERNELTALK_IOC_INFO - describe the room this file is a member of. */
 #define KERNELTALK_IOC_INFO \
 	_IOR(KERNELTALK_IOC_MAGIC, 0x01, struct kerneltalk_room_info)
-/* KERNELTALK_IOC_SET_FLAGS - set KERNELTALK_F_* (other bits: -EINVAL). */
+/*
+ * KERNELTALK_IOC_SET_FLAGS - set KERNELTALK_F_* (other bits: -EINVAL).
+ * KERNELTALK_F_RECORDS changes only between messages: -EBUSY while a
+ * message is partly read in stream mode (read the rest, or lseek).  A
+ * record left unread with a lost count gives -EPIPE first once the file
+ * is switched to stream mode.
+ */
 #define KERNELTALK_IOC_SET_FLAGS \
 	_IOW(KERNELTALK_IOC_MAGIC, 0x02, __u32)
 /* KERNELTALK_IOC_GET_FLAGS - read this file's KERNELTALK_F_* bits. */
