@@ -119,6 +119,7 @@ struct kt_member {
 	kuid_t node_owner;
 	struct inode *inode;	/* the opened node, pinned by the file */
 	bool reader;		/* opened for reading */
+	bool writer;		/* opened for writing */
 	u32 flags;		/* KERNELTALK_F_*, READ_ONCE/WRITE_ONCE */
 };
 

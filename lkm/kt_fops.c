@@ -36,6 +36,7 @@ static int kt_open(struct inode *inode, struct file *file)
 	m->node_owner = inode->i_uid;
 	m->inode = inode;
 	m->reader = file->f_mode & FMODE_READ;
+	m->writer = file->f_mode & FMODE_WRITE;
 
 	mutex_lock(&m->lock);
 	ret = kt_room_join(m, "");

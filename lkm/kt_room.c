@@ -112,7 +112,8 @@ static void kt_room_wake_writers(struct kt_room *room)
 		return;
 	room->full = false;
 	list_for_each_entry(m, &room->members, link)
-		kt_member_wake(m, EPOLLOUT | EPOLLWRNORM);
+		if (m->writer)
+			kt_member_wake(m, EPOLLOUT | EPOLLWRNORM);
 }
 
 /*
@@ -295,10 +296,12 @@ __poll_t kt_room_poll(struct kt_member *m)
 		else if (m->seq != room->next_seq)
 			mask |= EPOLLIN | EPOLLRDNORM;
 	}
-	if (kt_room_fits(room, KT_RECORD_SIZE(kt_max_msg)))
-		mask |= EPOLLOUT | EPOLLWRNORM;
-	else
-		room->full = true;
+	if (m->writer) {
+		if (kt_room_fits(room, KT_RECORD_SIZE(kt_max_msg)))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		else
+			room->full = true;
+	}
 	spin_unlock(&room->lock);
 	return mask;
 }

@@ -796,6 +796,21 @@ KT_TEST_F(pair, poll_in_when_readable)
 	EXPECT_EQ(KT_POLLOUT, kt_poll(self->b, KT_POLLALL, 0));
 }
 
+/* A file reports only the directions it was opened for. */
+KT_TEST(poll_directions_follow_open_mode)
+{
+	struct kt_node node;
+	int r, w;
+
+	kt_node_new(&node);
+	r = kt_open(node.path, O_RDONLY);
+	w = kt_open(node.path, O_WRONLY);
+	EXPECT_EQ(0, kt_poll(r, KT_POLLALL, 0));
+	kt_post(w, "x");
+	EXPECT_EQ(KT_POLLIN, kt_poll(r, KT_POLLALL, 0));
+	EXPECT_EQ(KT_POLLOUT, kt_poll(w, KT_POLLALL, 0));
+}
+
 KT_TEST_F(full, poll_out_false_when_full)
 {
 	EXPECT_EQ(0, kt_poll(self->w, KT_POLLOUT, 0));

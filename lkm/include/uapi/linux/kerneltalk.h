@@ -23,7 +23,8 @@
  *
  * poll(): EPOLLIN|EPOLLRDNORM when a message (or a pending -EPIPE) is
  * readable, EPOLLOUT|EPOLLWRNORM when a post of max_msg bytes would not
- * wait, EPOLLERR|EPOLLPRI while the member has been overrun.
+ * wait, EPOLLERR|EPOLLPRI while the member has been overrun.  A file
+ * reports only the directions it was opened for.
  *
  * The layout below is ABI: fixed-width types only, no implicit padding.
  * User space may depend on it.
