@@ -9,7 +9,7 @@
  *
  * Locking, outermost first:
  *   kt_member.lock (mutex)  serialises the calls made on one file (read,
- *                           write, ioctl, llseek, poll) and guards
+ *                           write, ioctl, llseek) and guards
  *                           member->room and member->pending.
  *   kt_rooms_lock (mutex)   guards the room registry (kt_rooms, kt_nr_rooms)
  *                           and membership changes: a room is looked up,
@@ -27,6 +27,14 @@
  * entries can never point into freed memory.  Sleepers wait for their
  * wake_gen to change, which every waker bumps under kt_room.lock, so the
  * wait condition itself touches no room and takes no lock.
+ *
+ * poll takes no lock at all, as pipe_poll(): a read holds kt_member.lock
+ * across copy_to_user(), which may wait on a userfaultfd or FUSE page.
+ * It reads the member fields marked [poll] with READ_ONCE; they are
+ * written with WRITE_ONCE, and whatever makes a file readable or writable
+ * wakes its wait queue after changing them.  The room's next_seq and
+ * fullness reach poll through the member's room_next and blocked, so poll
+ * never follows member->room, which JOIN may change and free.
  */
 #ifndef KT_H
 #define KT_H
@@ -86,7 +94,7 @@ struct kt_room {
 	struct list_head members;	/* kt_member.link */
 	unsigned int nr_members;	/* changed under kt_rooms_lock too */
 	u32 policy;
-	bool full;			/* a post or poll found no space */
+	bool full;			/* a max_msg post would wait */
 	struct kt_msg **slots;		/* the ring, NULL until the first post */
 	u32 used;			/* KT_RECORD_SIZE() of retained messages */
 	u64 first_seq;			/* oldest retained message */
@@ -99,17 +107,20 @@ struct kt_member {
 	struct mutex lock;	/* see the lock order above */
 	/* Protected by lock (and kt_rooms_lock to change room). */
 	struct kt_room *room;
-	struct kt_msg *pending;	/* message being read, referenced */
+	struct kt_msg *pending;	/* [poll] message being read, referenced */
 	u32 pending_off;	/* bytes of it already read (stream mode) */
-	u64 pending_lost;	/* losses before it, not yet reported */
+	u64 pending_lost;	/* [poll] losses before it, not yet reported */
 
 	/* Protected by room->lock. */
 	struct list_head link;	/* in room->members */
-	u64 seq;		/* next message this member reads: never below
-				 * room->first_seq, never on its own message
-				 * under NOECHO
-				 */
-	u64 lost;		/* overwritten before this member read them */
+	/*
+	 * [poll] Next message this member reads: never below first_seq,
+	 * never on one of its own messages under NOECHO.
+	 */
+	u64 seq;
+	u64 lost;		/* [poll] overwritten before it read them */
+	u64 room_next;		/* [poll] room->next_seq */
+	bool blocked;		/* [poll] room->full, for writers */
 	unsigned long wake_gen;
 
 	/* Constant after open. */
@@ -135,7 +146,6 @@ void kt_msg_put(struct kt_msg *msg);
 void kt_member_drop_pending(struct kt_member *m);
 int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen);
 int kt_room_fetch(struct kt_member *m, unsigned long *gen);
-__poll_t kt_room_poll(struct kt_member *m);
 void kt_room_seek(struct kt_member *m, bool history);
 void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info);
 int kt_room_set_policy(struct kt_member *m, u32 policy);

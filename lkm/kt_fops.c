@@ -115,7 +115,7 @@ static ssize_t kt_read_locked(struct kt_member *m, char __user *buf,
 
 	/* Losses fetched in record mode, switched to stream mode since. */
 	if (m->pending_lost) {
-		m->pending_lost = 0;
+		WRITE_ONCE(m->pending_lost, 0);
 		return -EPIPE;
 	}
 	n = min_t(size_t, count, msg->len - m->pending_off);
@@ -197,14 +197,23 @@ out_put_msg:
 static __poll_t kt_poll(struct file *file, poll_table *wait)
 {
 	struct kt_member *m = file->private_data;
-	__poll_t mask;
+	__poll_t mask = 0;
 
+	/*
+	 * Lockless, as pipe_poll(): a read may hold m->lock for as long as
+	 * its copy_to_user() faults.  Every change that makes the file
+	 * readable or writable wakes m->wait after making it.
+	 */
 	poll_wait(file, &m->wait, wait);
-	mutex_lock(&m->lock);
-	mask = kt_room_poll(m);
-	if (m->pending)
-		mask |= EPOLLIN | EPOLLRDNORM;
-	mutex_unlock(&m->lock);
+	if (m->reader) {
+		if (READ_ONCE(m->lost) || READ_ONCE(m->pending_lost))
+			mask |= EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLPRI;
+		else if (READ_ONCE(m->pending) ||
+			 READ_ONCE(m->seq) != READ_ONCE(m->room_next))
+			mask |= EPOLLIN | EPOLLRDNORM;
+	}
+	if (m->writer && !READ_ONCE(m->blocked))
+		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
 }
 

@@ -67,9 +67,9 @@ void kt_member_drop_pending(struct kt_member *m)
 	lockdep_assert_held(&m->lock);
 	if (m->pending) {
 		kt_msg_put(m->pending);
-		m->pending = NULL;
+		WRITE_ONCE(m->pending, NULL);
 		m->pending_off = 0;
-		m->pending_lost = 0;
+		WRITE_ONCE(m->pending_lost, 0);
 	}
 }
 
@@ -85,35 +85,19 @@ static void kt_member_wake(struct kt_member *m, __poll_t events)
 	wake_up_interruptible_poll(&m->wait, events);
 }
 
-/* A post landed: wake the members that will read it. */
+/* A post landed: tell every member, wake those that will read it. */
 static void kt_room_wake_readers(struct kt_room *room, struct kt_member *poster)
 {
 	struct kt_member *m;
 
 	lockdep_assert_held(&room->lock);
 	list_for_each_entry(m, &room->members, link) {
+		WRITE_ONCE(m->room_next, room->next_seq);
 		if (!m->reader ||
 		    (m == poster && (READ_ONCE(m->flags) & KERNELTALK_F_NOECHO)))
 			continue;
 		kt_member_wake(m, EPOLLIN | EPOLLRDNORM);
 	}
-}
-
-/*
- * Space may have come free (a reader moved on or left, the policy changed):
- * wake posters and pollers, if any found the room full.
- */
-static void kt_room_wake_writers(struct kt_room *room)
-{
-	struct kt_member *m;
-
-	lockdep_assert_held(&room->lock);
-	if (!room->full)
-		return;
-	room->full = false;
-	list_for_each_entry(m, &room->members, link)
-		if (m->writer)
-			kt_member_wake(m, EPOLLOUT | EPOLLWRNORM);
 }
 
 /*
@@ -133,7 +117,7 @@ static bool kt_member_skip_own(struct kt_room *room, struct kt_member *m)
 		seq++;
 	if (seq == m->seq)
 		return false;
-	m->seq = seq;
+	WRITE_ONCE(m->seq, seq);
 	return true;
 }
 
@@ -170,6 +154,37 @@ static bool kt_room_fits(struct kt_room *room, u32 size)
 }
 
 /*
+ * Whether a max_msg post would wait may have changed: record it in
+ * room->full and in every writer's blocked (what poll reads), and wake
+ * the writers once it would not wait any more.  A waiting post needs at
+ * most that much space, so it is woken too.
+ */
+static void kt_room_update_full(struct kt_room *room)
+{
+	bool full = !kt_room_fits(room, KT_RECORD_SIZE(kt_max_msg));
+	struct kt_member *m;
+
+	lockdep_assert_held(&room->lock);
+	if (full == room->full)
+		return;
+	room->full = full;
+	list_for_each_entry(m, &room->members, link) {
+		if (!m->writer)
+			continue;
+		WRITE_ONCE(m->blocked, full);
+		if (!full)
+			kt_member_wake(m, EPOLLOUT | EPOLLWRNORM);
+	}
+}
+
+/* Space may have come free (a reader moved on or left). */
+static void kt_room_wake_writers(struct kt_room *room)
+{
+	if (room->full)
+		kt_room_update_full(room);
+}
+
+/*
  * Recycles the oldest message.  The readers whose cursor is on it lose it:
  * they move on and count it in their lost, and the room in its dropped.
  * They are woken whoever posted, a NOECHO poster overrunning itself too.
@@ -188,10 +203,11 @@ static void kt_room_drop_oldest(struct kt_room *room)
 	list_for_each_entry(m, &room->members, link) {
 		if (!m->reader || m->seq != msg->seq)
 			continue;
-		m->seq++;
+		WRITE_ONCE(m->seq, m->seq + 1);
 		kt_member_skip_own(room, m);
+		WRITE_ONCE(m->lost, m->lost + 1);
 		/* The first loss makes it readable (-EPIPE) and overrun. */
-		if (!m->lost++)
+		if (m->lost == 1)
 			kt_member_wake(m, EPOLLIN | EPOLLRDNORM |
 					  EPOLLERR | EPOLLPRI);
 		needed = true;
@@ -225,7 +241,7 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 		slots = NULL;
 	}
 	if (!kt_room_fits(room, size)) {
-		room->full = true;
+		kt_room_update_full(room);
 		*gen = m->wake_gen;
 		spin_unlock(&room->lock);
 		kvfree(slots);
@@ -242,6 +258,7 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 	room->posted++;
 	kt_member_skip_own(room, m);
 	kt_room_wake_readers(room, m);
+	kt_room_update_full(room);
 	spin_unlock(&room->lock);
 	kvfree(slots);
 	return 0;
@@ -261,7 +278,7 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 	lockdep_assert_held(&m->lock);
 	spin_lock(&room->lock);
 	if (m->lost && !(READ_ONCE(m->flags) & KERNELTALK_F_RECORDS)) {
-		m->lost = 0;
+		WRITE_ONCE(m->lost, 0);
 		ret = -EPIPE;
 		goto out_unlock;
 	}
@@ -272,38 +289,15 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 	}
 	msg = *kt_slot(room, m->seq);
 	refcount_inc(&msg->ref);
-	m->seq++;
+	WRITE_ONCE(m->seq, m->seq + 1);
 	kt_member_skip_own(room, m);
-	m->pending = msg;
-	m->pending_lost = m->lost;
-	m->lost = 0;
+	WRITE_ONCE(m->pending, msg);
+	WRITE_ONCE(m->pending_lost, m->lost);
+	WRITE_ONCE(m->lost, 0);
 	kt_room_wake_writers(room);
 out_unlock:
 	spin_unlock(&room->lock);
 	return ret;
-}
-
-__poll_t kt_room_poll(struct kt_member *m)
-{
-	struct kt_room *room = m->room;
-	__poll_t mask = 0;
-
-	lockdep_assert_held(&m->lock);
-	spin_lock(&room->lock);
-	if (m->reader) {
-		if (m->lost || m->pending_lost)
-			mask |= EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLPRI;
-		else if (m->seq != room->next_seq)
-			mask |= EPOLLIN | EPOLLRDNORM;
-	}
-	if (m->writer) {
-		if (kt_room_fits(room, KT_RECORD_SIZE(kt_max_msg)))
-			mask |= EPOLLOUT | EPOLLWRNORM;
-		else
-			room->full = true;
-	}
-	spin_unlock(&room->lock);
-	return mask;
 }
 
 void kt_room_seek(struct kt_member *m, bool history)
@@ -313,11 +307,13 @@ void kt_room_seek(struct kt_member *m, bool history)
 	lockdep_assert_held(&m->lock);
 	kt_member_drop_pending(m);
 	spin_lock(&room->lock);
-	m->seq = history ? room->first_seq : room->next_seq;
-	m->lost = 0;
+	WRITE_ONCE(m->seq, history ? room->first_seq : room->next_seq);
+	WRITE_ONCE(m->lost, 0);
 	kt_member_skip_own(room, m);
-	if (!history)
-		kt_room_wake_writers(room);
+	kt_room_update_full(room);
+	/* Another thread polling this file may have history to read now. */
+	if (m->seq != room->next_seq)
+		kt_member_wake(m, EPOLLIN | EPOLLRDNORM);
 	spin_unlock(&room->lock);
 }
 
@@ -353,7 +349,7 @@ int kt_room_set_policy(struct kt_member *m, u32 policy)
 		return -EPERM;
 	spin_lock(&room->lock);
 	room->policy = policy;
-	kt_room_wake_writers(room);
+	kt_room_update_full(room);
 	spin_unlock(&room->lock);
 	return 0;
 }
@@ -458,8 +454,10 @@ static void kt_room_add(struct kt_room *room, struct kt_member *m)
 	spin_lock(&room->lock);
 	list_add_tail(&m->link, &room->members);
 	room->nr_members++;
-	m->seq = room->next_seq;
-	m->lost = 0;
+	WRITE_ONCE(m->seq, room->next_seq);
+	WRITE_ONCE(m->lost, 0);
+	WRITE_ONCE(m->room_next, room->next_seq);
+	WRITE_ONCE(m->blocked, m->writer && room->full);
 	/* A read or post of this file waiting elsewhere must look again. */
 	kt_member_wake(m, EPOLLIN | EPOLLOUT);
 	spin_unlock(&room->lock);

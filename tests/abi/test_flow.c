@@ -10,8 +10,11 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/userfaultfd.h>
 
 #define KT_GROUP 20
 #include "harness.h"
@@ -180,6 +183,20 @@ static void *blocked_read(void *p)
 	io->ret = read(io->fd, buf, io->len);
 	io->err = errno;
 	free(buf);
+	return NULL;
+}
+
+struct read_into {
+	struct blocked_io *io;
+	char *buf;
+};
+
+static void *blocked_read_into(void *p)
+{
+	struct read_into *ri = p;
+
+	ri->io->ret = read(ri->io->fd, ri->buf, ri->io->len);
+	ri->io->err = errno;
 	return NULL;
 }
 
@@ -930,6 +947,49 @@ KT_TEST(poll_pri_woken_when_noecho_poster_overruns_itself)
 	ASSERT_EQ(k, post_until_full(pa.fd, k));
 	ASSERT_TRUE(kt_thread_join(&t, 5000));
 	EXPECT_EQ(POLLPRI | POLLERR, pa.revents);
+}
+
+/*
+ * poll takes no lock a read holds while copying out: a read stuck on a
+ * userfaultfd page (or a FUSE-backed buffer) must not stall pollers.
+ */
+KT_TEST_F(pair, poll_not_blocked_by_read_faulting_in_copy)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_zeropage zero = { 0 };
+	struct poll_arg pa = { .fd = self->b, .events = KT_POLLIN };
+	struct blocked_io io = { .fd = self->b, .len = 4 };
+	long page = sysconf(_SC_PAGESIZE);
+	struct kt_thread tr, tp;
+	int uffd;
+	char *area;
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (uffd == -1)
+		kt_skip("userfaultfd: %s", kt_errname(errno));
+	ASSERT_OK(ioctl(uffd, UFFDIO_API, &api));
+	area = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(area != MAP_FAILED);
+	reg.range.start = (unsigned long)area;
+	reg.range.len = page;
+	ASSERT_OK(ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	kt_post(self->a, "uffd");
+	kt_thread_start(&tr, blocked_read_into, &(struct read_into){ &io, area });
+	ASSERT_TRUE(kt_thread_blocked_in(&tr, SYS_read, 5000));
+	kt_thread_start(&tp, blocked_poll, &pa);
+	EXPECT_TRUE(kt_thread_join(&tp, 3000));
+	EXPECT_EQ(KT_POLLIN, pa.revents);
+
+	/* let the read finish: it gets the whole message */
+	zero.range = reg.range;
+	ASSERT_OK(ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
+	ASSERT_TRUE(kt_thread_join(&tr, 5000));
+	EXPECT_EQ(4, io.ret);
+	EXPECT_MEMEQ("uffd", area, 4);
+	close(uffd);
 }
 
 /*
