@@ -47,6 +47,7 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include <linux/kerneltalk.h>
 
@@ -62,6 +63,7 @@ extern unsigned int kt_capacity;
 extern unsigned int kt_max_msg;
 extern unsigned int kt_max_rooms;
 extern unsigned int kt_policy;
+extern unsigned int kt_stall_ms;	/* read when a room is created */
 
 /* Identity of a device node: rooms outlive inodes, so no inode pointer. */
 struct kt_node_key {
@@ -94,6 +96,13 @@ struct kt_room {
 	struct list_head members;	/* kt_member.link */
 	unsigned int nr_members;	/* changed under kt_rooms_lock too */
 	u32 policy;
+	/*
+	 * Jiffies a reader may hold writers back without reading (0: no
+	 * bound).  From the stall_ms parameter; a per-room setter only has
+	 * to change it under lock and call kt_room_update_full().
+	 */
+	unsigned long stall;
+	struct delayed_work stall_work;	/* re-checks full when one stalls */
 	bool full;			/* a max_msg post would wait */
 	struct kt_msg **slots;		/* the ring, NULL until the first post */
 	u32 used;			/* KT_RECORD_SIZE() of retained messages */
@@ -121,6 +130,8 @@ struct kt_member {
 	u64 lost;		/* [poll] overwritten before it read them */
 	u64 room_next;		/* [poll] room->next_seq */
 	bool blocked;		/* [poll] room->full, for writers */
+	unsigned long read_at;	/* last read, or first unread post: jiffies */
+	bool has_read;		/* ever tried to read */
 	unsigned long wake_gen;
 
 	/* Constant after open. */

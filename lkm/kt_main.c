@@ -33,6 +33,16 @@ unsigned int kt_policy = KERNELTALK_POLICY_BLOCK;
 module_param_named(policy, kt_policy, uint, 0444);
 MODULE_PARM_DESC(policy, "Policy of new rooms: 0 block (lossless), 1 overwrite (default 0)");
 
+/*
+ * Long enough that no reader that keeps reading is ever overrun (even a
+ * loaded machine or an emulator delays a runnable reader by seconds at
+ * most), short enough that a writer held back by a suspended or hung
+ * reader goes on while a person would still wait for it.
+ */
+unsigned int kt_stall_ms = 10000;
+module_param_named(stall_ms, kt_stall_ms, uint, 0644);
+MODULE_PARM_DESC(stall_ms, "Under block, overrun a reader that holds writers back this long without reading (ms, 0: wait forever; taken by rooms created afterwards; default 10000)");
+
 static bool kt_params_valid(void)
 {
 	return kt_max_msg &&

@@ -7,6 +7,7 @@
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -18,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/workqueue.h>
 
 #include "kt.h"
 
@@ -96,6 +98,9 @@ static void kt_room_wake_readers(struct kt_room *room, struct kt_member *poster)
 		if (!m->reader ||
 		    (m == poster && (READ_ONCE(m->flags) & KERNELTALK_F_NOECHO)))
 			continue;
+		/* It holds a message back from now on: its stall clock runs. */
+		if (m->seq == room->next_seq - 1)
+			m->read_at = jiffies;
 		kt_member_wake(m, EPOLLIN | EPOLLRDNORM);
 	}
 }
@@ -121,60 +126,124 @@ static bool kt_member_skip_own(struct kt_room *room, struct kt_member *m)
 	return true;
 }
 
-/* The oldest message some reading member has still to read. */
-static u64 kt_room_min_cursor(struct kt_room *room)
+/*
+ * Fairness under BLOCK: a reader that has held messages back for
+ * room->stall without reading (since its last read, or since the post
+ * that gave it something to read) holds nothing any more.  The next post
+ * that needs the space overruns it, and it is told (-EPIPE, lost).
+ */
+static bool kt_member_stalled(const struct kt_room *room,
+			      const struct kt_member *m, unsigned long now)
 {
-	struct kt_member *m;
-	u64 min = room->next_seq;
-
-	lockdep_assert_held(&room->lock);
-	list_for_each_entry(m, &room->members, link) {
-		if (m->reader && m->seq < min)
-			min = m->seq;
-	}
-	return min;
+	return room->stall && !time_before(now, m->read_at + room->stall);
 }
 
 /*
- * Whether a record of @size ring bytes fits once the messages no reading
- * member still needs (under OVERWRITE: any) are recycled.
+ * Ring bytes free once the messages before @limit are recycled, counted
+ * until @want is reached.
  */
-static bool kt_room_fits(struct kt_room *room, u32 size)
+static u32 kt_room_space(struct kt_room *room, u64 limit, u32 want)
 {
 	u32 free = kt_capacity - room->used;
-	u64 seq, limit;
+	u64 seq;
 
 	lockdep_assert_held(&room->lock);
-	if (free >= size || room->policy == KERNELTALK_POLICY_OVERWRITE)
-		return true;
-	limit = kt_room_min_cursor(room);
-	for (seq = room->first_seq; seq < limit && free < size; seq++)
+	for (seq = room->first_seq; seq < limit && free < want; seq++)
 		free += KT_RECORD_SIZE((*kt_slot(room, seq))->len);
-	return free >= size;
+	return free;
+}
+
+/*
+ * Whether a record of @size ring bytes posted by @poster fits once the
+ * messages no reading member still needs (under OVERWRITE: any) are
+ * recycled.  A poster that has never read does not hold its own posts
+ * back: a file that writes but does not read its echo would wait for
+ * itself forever.  One that reads (in another thread, say) does.
+ */
+static bool kt_room_fits(struct kt_room *room, u32 size,
+			 const struct kt_member *poster)
+{
+	unsigned long now = jiffies;
+	u64 limit = room->next_seq;
+	struct kt_member *m;
+
+	lockdep_assert_held(&room->lock);
+	if (kt_capacity - room->used >= size ||
+	    room->policy == KERNELTALK_POLICY_OVERWRITE)
+		return true;
+	list_for_each_entry(m, &room->members, link)
+		if (m->reader && (m != poster || m->has_read) &&
+		    m->seq < limit && !kt_member_stalled(room, m, now))
+			limit = m->seq;
+	return kt_room_space(room, limit, size) >= size;
 }
 
 /*
  * Whether a max_msg post would wait may have changed: record it in
  * room->full and in every writer's blocked (what poll reads), and wake
- * the writers once it would not wait any more.  A waiting post needs at
- * most that much space, so it is woken too.
+ * the writers it no longer holds back.  A waiting post needs at most that
+ * much space, so it is woken too.  The slowest reader, if it has never
+ * read, is held back only by the next slowest (see kt_room_fits()).
+ * While the room is full, re-check when the next reader holding it turns
+ * stalled.
  */
 static void kt_room_update_full(struct kt_room *room)
 {
-	bool full = !kt_room_fits(room, KT_RECORD_SIZE(kt_max_msg));
-	struct kt_member *m;
+	u64 first = room->next_seq, second = room->next_seq;
+	u32 size = KT_RECORD_SIZE(kt_max_msg);
+	struct kt_member *m, *slowest = NULL;
+	bool full = false, self_full = false;
+	unsigned long now = jiffies, next = now + room->stall;
 
 	lockdep_assert_held(&room->lock);
-	if (full == room->full)
+	if (room->policy == KERNELTALK_POLICY_BLOCK &&
+	    kt_capacity - room->used < size) {
+		list_for_each_entry(m, &room->members, link) {
+			if (!m->reader || m->seq == room->next_seq ||
+			    kt_member_stalled(room, m, now))
+				continue;
+			if (time_before(m->read_at + room->stall, next))
+				next = m->read_at + room->stall;
+			if (m->seq < first) {
+				second = first;
+				first = m->seq;
+				slowest = m;
+			} else if (m->seq < second) {
+				second = m->seq;
+			}
+		}
+		full = kt_room_space(room, first, size) < size;
+		if (slowest && slowest->has_read)
+			slowest = NULL;
+		else
+			self_full = full &&
+				    kt_room_space(room, second, size) < size;
+	}
+	if (!full && !room->full)
 		return;
 	room->full = full;
+	if (full && room->stall)
+		mod_delayed_work(system_wq, &room->stall_work, next - now);
 	list_for_each_entry(m, &room->members, link) {
-		if (!m->writer)
+		bool blocked = m == slowest ? self_full : full;
+
+		if (!m->writer || blocked == m->blocked)
 			continue;
-		WRITE_ONCE(m->blocked, full);
-		if (!full)
+		WRITE_ONCE(m->blocked, blocked);
+		if (!blocked)
 			kt_member_wake(m, EPOLLOUT | EPOLLWRNORM);
 	}
+}
+
+/* A reader holding the room full has just turned stalled. */
+static void kt_room_stall_work(struct work_struct *work)
+{
+	struct kt_room *room = container_of(to_delayed_work(work),
+					    struct kt_room, stall_work);
+
+	spin_lock(&room->lock);
+	kt_room_update_full(room);
+	spin_unlock(&room->lock);
 }
 
 /* Space may have come free (a reader moved on or left). */
@@ -240,7 +309,7 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 		WRITE_ONCE(room->slots, slots);
 		slots = NULL;
 	}
-	if (!kt_room_fits(room, size)) {
+	if (!kt_room_fits(room, size, m)) {
 		kt_room_update_full(room);
 		*gen = m->wake_gen;
 		spin_unlock(&room->lock);
@@ -277,6 +346,8 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 
 	lockdep_assert_held(&m->lock);
 	spin_lock(&room->lock);
+	m->read_at = jiffies;
+	m->has_read = true;
 	if (m->lost && !(READ_ONCE(m->flags) & KERNELTALK_F_RECORDS)) {
 		WRITE_ONCE(m->lost, 0);
 		ret = -EPIPE;
@@ -309,6 +380,7 @@ void kt_room_seek(struct kt_member *m, bool history)
 	spin_lock(&room->lock);
 	WRITE_ONCE(m->seq, history ? room->first_seq : room->next_seq);
 	WRITE_ONCE(m->lost, 0);
+	m->read_at = jiffies;
 	kt_member_skip_own(room, m);
 	kt_room_update_full(room);
 	/* Another thread polling this file may have history to read now. */
@@ -426,6 +498,8 @@ static struct kt_room *kt_room_create(const char *name, struct kt_member *m)
 	spin_lock_init(&room->lock);
 	INIT_LIST_HEAD(&room->members);
 	room->policy = kt_policy;
+	room->stall = msecs_to_jiffies(READ_ONCE(kt_stall_ms));
+	INIT_DELAYED_WORK(&room->stall_work, kt_room_stall_work);
 	room->first_seq = 1;
 	room->next_seq = 1;
 	list_add_tail(&room->link, &kt_rooms);
@@ -438,6 +512,7 @@ static void kt_room_free(struct kt_room *room)
 	lockdep_assert_held(&kt_rooms_lock);
 	list_del(&room->link);
 	kt_nr_rooms--;
+	cancel_delayed_work_sync(&room->stall_work);
 	/* Unreachable now, but the ring helpers expect the lock. */
 	spin_lock(&room->lock);
 	while (room->first_seq != room->next_seq)
@@ -456,6 +531,7 @@ static void kt_room_add(struct kt_room *room, struct kt_member *m)
 	room->nr_members++;
 	WRITE_ONCE(m->seq, room->next_seq);
 	WRITE_ONCE(m->lost, 0);
+	m->read_at = jiffies;
 	WRITE_ONCE(m->room_next, room->next_seq);
 	WRITE_ONCE(m->blocked, m->writer && room->full);
 	/* A read or post of this file waiting elsewhere must look again. */

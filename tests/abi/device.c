@@ -271,6 +271,26 @@ long kt_param(const char *name)
 	return v;
 }
 
+void kt_param_set(const char *name, long value)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/kerneltalk/parameters/%s",
+		 name);
+	f = fopen(path, "w");
+	if (!f) {
+		kt_fail(__FILE__, __LINE__, "%s: %s", path, kt_errname(errno));
+		kt_abort();
+	}
+	fprintf(f, "%ld\n", value);
+	if (fclose(f)) {
+		kt_fail(__FILE__, __LINE__, "write %ld to %s: %s", value, path,
+			kt_errname(errno));
+		kt_abort();
+	}
+}
+
 /* From INFO of the device's default room: what the module really uses. */
 static void kt_limits(__u32 *capacity, __u32 *max_msg)
 {

@@ -268,6 +268,8 @@ void kt_room_name(char *buf, const char *tag);
 
 /* Module parameters from /sys/module/kerneltalk/parameters, -1 if absent. */
 long kt_param(const char *name);
+/* Write a run-time parameter (0644 ones: stall_ms); asserts success. */
+void kt_param_set(const char *name, long value);
 /* Limits of the loaded module (from INFO of a fresh room). */
 __u32 kt_capacity(void);
 __u32 kt_max_msg(void);

@@ -186,6 +186,22 @@ static void *blocked_read(void *p)
 	return NULL;
 }
 
+struct poll_arg {
+	int fd;
+	short events;
+	short revents;
+};
+
+static void *blocked_poll(void *p)
+{
+	struct poll_arg *a = p;
+	struct pollfd pfd = { .fd = a->fd, .events = a->events };
+
+	if (poll(&pfd, 1, 10000) == 1)
+		a->revents = pfd.revents;
+	return NULL;
+}
+
 struct read_into {
 	struct blocked_io *io;
 	char *buf;
@@ -276,7 +292,8 @@ KT_TEST(block_writer_released_by_reader_noecho)
 	self_reader = kt_open(node.path, O_RDWR | O_NONBLOCK);
 	io.fd = kt_open(node.path, O_WRONLY);
 	kt_set_policy(self_reader, KERNELTALK_POLICY_BLOCK);
-	ASSERT_EQ(k, post_until_full(self_reader, 100000));
+	/* it never read: its own posts never wait for it (below) */
+	ASSERT_EQ(k, post_until_full(self_reader, k));
 	start_blocked_write(&t, &io);
 	kt_set_flags(self_reader, KERNELTALK_F_NOECHO);
 	if (!kt_thread_join(&t, 5000)) {
@@ -290,6 +307,212 @@ KT_TEST(block_writer_released_by_reader_noecho)
 		kt_abort();
 	}
 	EXPECT_EQ(io.len, io.ret);
+}
+
+/*
+ * A file that writes but has never read does not wait for itself: its
+ * posts overwrite its own unread echo, which it is told about.  It still
+ * holds back the posts of others.
+ */
+KT_TEST(block_member_never_blocks_on_itself)
+{
+	struct kerneltalk_room_info info;
+	struct kt_node node;
+	unsigned int k = kt_fit(kt_max_msg());
+	size_t max = kt_max_msg();
+	char *buf = malloc(max);
+	int f, w;
+
+	ASSERT_TRUE(buf != NULL);
+	kt_node_new(&node);
+	f = kt_open(node.path, O_RDWR | O_NONBLOCK);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(f, KERNELTALK_POLICY_BLOCK);
+	ASSERT_EQ(3 * k, post_until_full(f, 3 * k));
+	EXPECT_EQ(KT_POLLOUT | POLLERR, kt_poll(f, KT_POLLOUT, 0));
+	EXPECT_EQ(0, kt_poll(w, KT_POLLOUT, 0));
+	EXPECT_EQ(0, post_until_full(w, 1));
+	kt_info(w, &info);
+	EXPECT_EQ(3 * k, info.posted);
+	EXPECT_EQ(2 * k, info.dropped);
+	EXPECT_ERRNO(EPIPE, read(f, buf, max));
+	EXPECT_EQ(2 * k, read_indexed(f));
+	free(buf);
+}
+
+/* stall_ms for the rooms this case creates, restored when it ends. */
+static long saved_stall = -1;
+
+static void restore_stall(void *unused)
+{
+	(void)unused;
+	kt_param_set("stall_ms", saved_stall);
+}
+
+static void set_stall(long ms)
+{
+	saved_stall = kt_param("stall_ms");
+	if (saved_stall < 0)
+		kt_skip("no stall_ms parameter");
+	kt_defer(restore_stall, NULL);
+	kt_param_set("stall_ms", ms);
+}
+
+#define STALL_MS	1000
+
+/*
+ * A BLOCK room where r never reads and r2 (record mode) has read all k
+ * messages that fill it; wb is a blocking writer, w a non-blocking one.
+ */
+KT_FIXTURE(stall) {
+	struct kt_node node;
+	int r, r2, w, wb;
+	unsigned int k;
+	long long filled;	/* kt_mono_ms() when r began holding */
+};
+
+KT_SETUP(stall)
+{
+	struct kerneltalk_msg h;
+	unsigned int i;
+
+	set_stall(STALL_MS);
+	kt_node_new(&self->node);
+	self->r = kt_open(self->node.path, O_RDONLY | O_NONBLOCK);
+	self->r2 = kt_open(self->node.path, O_RDONLY | O_NONBLOCK);
+	self->w = kt_open(self->node.path, O_WRONLY | O_NONBLOCK);
+	self->wb = kt_open(self->node.path, O_WRONLY);
+	kt_set_policy(self->w, KERNELTALK_POLICY_BLOCK);
+	kt_set_flags(self->r2, KERNELTALK_F_RECORDS);
+	self->filled = kt_mono_ms();
+	self->k = post_until_full(self->w, 100000);
+	ASSERT_EQ(kt_fit(kt_max_msg()), self->k);
+	for (i = 0; i < self->k; i++) {
+		ASSERT_EQ(KT_HDR + kt_max_msg(), kt_read_rec(self->r2, &h, NULL, 0));
+		ASSERT_EQ(0, h.lost);
+	}
+}
+
+/*
+ * The writer waits for r for stall_ms, then r is overrun: -EPIPE, the
+ * room's dropped counts it, and r2, which kept reading, lost nothing.
+ */
+KT_TEST_F(stall, block_stalled_reader_overrun_after_stall_ms)
+{
+	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
+	struct kerneltalk_room_info info;
+	struct kerneltalk_msg h;
+	struct kt_thread t;
+	char *buf = malloc(io.len);
+
+	ASSERT_TRUE(buf != NULL);
+	start_blocked_write(&t, &io);
+	ASSERT_TRUE(kt_thread_join(&t, 5000 + STALL_MS));
+	EXPECT_EQ(io.len, io.ret);
+	EXPECT_TRUE(kt_mono_ms() - self->filled >= STALL_MS - 50);
+	kt_info(self->w, &info);
+	EXPECT_EQ(1, info.dropped);
+	EXPECT_EQ(self->k + 1, info.posted);
+	ASSERT_EQ(KT_HDR + io.len, kt_read_rec(self->r2, &h, NULL, 0));
+	EXPECT_EQ(0, h.lost);
+	EXPECT_EQ(self->k + 1, h.seq);
+	EXPECT_ERRNO(EPIPE, read(self->r, buf, io.len));
+	EXPECT_EQ(1, read_indexed(self->r));
+	free(buf);
+}
+
+/* In record mode the overrun reader's next header counts the loss. */
+KT_TEST_F(stall, block_stalled_record_reader_gets_lost)
+{
+	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
+	struct kerneltalk_msg h;
+	struct kt_thread t;
+
+	kt_set_flags(self->r, KERNELTALK_F_RECORDS);
+	start_blocked_write(&t, &io);
+	ASSERT_TRUE(kt_thread_join(&t, 5000 + STALL_MS));
+	ASSERT_EQ(KT_HDR + io.len, kt_read_rec(self->r, &h, NULL, 0));
+	EXPECT_EQ(1, h.lost);
+	EXPECT_EQ(2, h.seq);
+}
+
+/*
+ * A non-blocking writer gets EAGAIN until r has stalled; a poll for
+ * POLLOUT is woken when it has, and the post then goes in.
+ */
+KT_TEST_F(stall, block_stall_wakes_polling_writer)
+{
+	struct poll_arg pa = { .fd = self->w, .events = KT_POLLOUT };
+	struct kt_thread t;
+
+	EXPECT_EQ(0, post_until_full(self->w, 1));
+	kt_thread_start(&t, blocked_poll, &pa);
+	ASSERT_TRUE(kt_thread_join(&t, 5000 + STALL_MS));
+	EXPECT_EQ(KT_POLLOUT, pa.revents);
+	EXPECT_TRUE(kt_mono_ms() - self->filled >= STALL_MS - 50);
+	EXPECT_EQ(1, post_until_full(self->w, 1));
+	EXPECT_TRUE(kt_poll(self->r, POLLPRI, 0) & POLLPRI);
+}
+
+/* A reader that keeps reading, however slowly, is never overrun. */
+static void *slow_reader(void *p)
+{
+	struct blocked_io *io = p;
+	unsigned int i;
+
+	kt_set_nonblock(io->fd, false);
+	for (i = 0; i < io->len; i++) {
+		if (read_indexed(io->fd) != (int)(i % 256))
+			return (void *)1;
+		kt_msleep(STALL_MS / 10);
+	}
+	return NULL;
+}
+
+KT_TEST_F(stall, block_reader_that_keeps_reading_never_overrun)
+{
+	struct blocked_io io = { .fd = self->r, .len = 3 * self->k };
+	struct kerneltalk_room_info info;
+	struct kt_thread t;
+	size_t max = kt_max_msg();
+	char *buf = malloc(max);
+	unsigned int i;
+
+	ASSERT_TRUE(buf != NULL);
+	EXPECT_EQ(0, close(self->r2));	/* it would stall */
+	kt_thread_start(&t, slow_reader, &io);
+	/* the k already posted, then 2k more, each waiting for a read */
+	for (i = self->k; i < 3 * self->k; i++) {
+		memset(buf, 'a', max);
+		buf[0] = (char)i;
+		ASSERT_EQ((ssize_t)max, write(self->wb, buf, max));
+	}
+	ASSERT_TRUE(kt_thread_join(&t, 3 * self->k * STALL_MS / 10 + 10000));
+	EXPECT_TRUE(t.ret == NULL);
+	kt_info(self->w, &info);
+	EXPECT_EQ(0, info.dropped);
+	free(buf);
+}
+
+/* stall_ms=0: the original behaviour, a writer waits as long as it takes. */
+KT_TEST(block_stall_zero_waits_forever)
+{
+	struct blocked_io io = { .len = kt_max_msg() };
+	struct kt_node node;
+	struct kt_thread t;
+	int r, w;
+
+	set_stall(0);
+	kt_node_new(&node);
+	r = kt_open(node.path, O_RDONLY);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	io.fd = kt_open(node.path, O_WRONLY);
+	kt_set_policy(w, KERNELTALK_POLICY_BLOCK);
+	ASSERT_EQ(kt_fit(kt_max_msg()), post_until_full(w, 100000));
+	start_blocked_write(&t, &io);
+	EXPECT_FALSE(kt_thread_join(&t, 2 * STALL_MS));
+	EXPECT_EQ(0, read_indexed(r));
+	expect_write_done(&t, &io);
 }
 
 /* Switching the room to OVERWRITE releases a waiting writer at once. */
@@ -861,22 +1084,6 @@ KT_TEST_F(overrun, poll_err_clears_after_lost_record)
 	ASSERT_EQ(KT_HDR + kt_max_msg(), kt_read_rec(self->r, &h, NULL, 0));
 	EXPECT_EQ(LOSS, h.lost);
 	EXPECT_EQ(KT_POLLIN, kt_poll(self->r, KT_POLLIN | POLLPRI, 0));
-}
-
-struct poll_arg {
-	int fd;
-	short events;
-	short revents;
-};
-
-static void *blocked_poll(void *p)
-{
-	struct poll_arg *a = p;
-	struct pollfd pfd = { .fd = a->fd, .events = a->events };
-
-	if (poll(&pfd, 1, 10000) == 1)
-		a->revents = pfd.revents;
-	return NULL;
 }
 
 KT_TEST_F(pair, poll_wakes_reader_on_post)

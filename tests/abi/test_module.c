@@ -136,6 +136,13 @@ KT_TEST(module_params_in_sysfs)
 	EXPECT_TRUE(kt_param("capacity") <= 16 << 20);
 	EXPECT_TRUE(kt_param("max_rooms") >= 1 && kt_param("max_rooms") <= 4096);
 	EXPECT_TRUE(kt_param("policy") == 0 || kt_param("policy") == 1);
+	/* stall_ms is the one root may change at run time (new rooms) */
+	if (stat("/sys/module/kerneltalk/parameters/stall_ms", &st))
+		kt_fail(__FILE__, __LINE__, "stall_ms: %s", kt_errname(errno));
+	else
+		EXPECT_EQ(0644, st.st_mode & 07777);
+	if (!strstr(module_params(), "stall_ms="))
+		EXPECT_EQ(10000, kt_param("stall_ms"));
 
 	/* a new room gets them */
 	kt_node_new(&node);
