@@ -105,6 +105,17 @@ static void kt_room_wake_readers(struct kt_room *room, struct kt_member *poster)
 	}
 }
 
+/* The first message from the member's cursor on that it did not post. */
+static u64 kt_member_own_end(struct kt_room *room, const struct kt_member *m)
+{
+	u64 seq = m->seq;
+
+	lockdep_assert_held(&room->lock);
+	while (seq < room->next_seq && (*kt_slot(room, seq))->origin == m->id)
+		seq++;
+	return seq;
+}
+
 /*
  * Moves a NOECHO member past its own messages; true if it moved.  Called
  * wherever a cursor moves, so a NOECHO cursor never rests on the member's
@@ -113,13 +124,11 @@ static void kt_room_wake_readers(struct kt_room *room, struct kt_member *poster)
  */
 static bool kt_member_skip_own(struct kt_room *room, struct kt_member *m)
 {
-	u64 seq = m->seq;
+	u64 seq;
 
-	lockdep_assert_held(&room->lock);
 	if (!(READ_ONCE(m->flags) & KERNELTALK_F_NOECHO))
 		return false;
-	while (seq < room->next_seq && (*kt_slot(room, seq))->origin == m->id)
-		seq++;
+	seq = kt_member_own_end(room, m);
 	if (seq == m->seq)
 		return false;
 	WRITE_ONCE(m->seq, seq);
@@ -156,9 +165,11 @@ static u32 kt_room_space(struct kt_room *room, u64 limit, u32 want)
 /*
  * Whether a record of @size ring bytes posted by @poster fits once the
  * messages no reading member still needs (under OVERWRITE: any) are
- * recycled.  A poster that has never read does not hold its own posts
- * back: a file that writes but does not read its echo would wait for
- * itself forever.  One that reads (in another thread, say) does.
+ * recycled.  The unread echo of a poster that has never read does not
+ * hold its own posts back: a file that writes but does not read its echo
+ * would wait for itself forever.  It is overwritten and reported to it
+ * as lost.  The echo of a file that reads (in another thread, say) and
+ * the messages of others still hold.
  */
 static bool kt_room_fits(struct kt_room *room, u32 size,
 			 const struct kt_member *poster)
@@ -171,10 +182,16 @@ static bool kt_room_fits(struct kt_room *room, u32 size,
 	if (kt_capacity - room->used >= size ||
 	    room->policy == KERNELTALK_POLICY_OVERWRITE)
 		return true;
-	list_for_each_entry(m, &room->members, link)
-		if (m->reader && (m != poster || m->has_read) &&
-		    m->seq < limit && !kt_member_stalled(room, m, now))
-			limit = m->seq;
+	list_for_each_entry(m, &room->members, link) {
+		u64 seq = m->seq;
+
+		if (!m->reader || kt_member_stalled(room, m, now))
+			continue;
+		if (m == poster && !m->has_read)
+			seq = kt_member_own_end(room, m);
+		if (seq < limit)
+			limit = seq;
+	}
 	return kt_room_space(room, limit, size) >= size;
 }
 
@@ -183,7 +200,7 @@ static bool kt_room_fits(struct kt_room *room, u32 size,
  * room->full and in every writer's blocked (what poll reads), and wake
  * the writers it no longer holds back.  A waiting post needs at most that
  * much space, so it is woken too.  The slowest reader, if it has never
- * read, is held back only by the next slowest (see kt_room_fits()).
+ * read, is held back by its own echo only as kt_room_fits() says.
  * While the room is full, re-check when the next reader holding it turns
  * stalled.
  */
@@ -213,11 +230,13 @@ static void kt_room_update_full(struct kt_room *room)
 			}
 		}
 		full = kt_room_space(room, first, size) < size;
-		if (slowest && slowest->has_read)
-			slowest = NULL;
-		else
+		if (slowest && !slowest->has_read) {
+			second = min(second, kt_member_own_end(room, slowest));
 			self_full = full &&
 				    kt_room_space(room, second, size) < size;
+		} else {
+			slowest = NULL;
+		}
 	}
 	if (!full && !room->full)
 		return;

@@ -779,10 +779,15 @@ KT_TEST_T(signal_storm_during_io, 60)
 	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);	/* holds nothing */
 	kt_set_policy(s.fd, KERNELTALK_POLICY_BLOCK);
 	kt_signal(SIGUSR1, on_signal, false);
-	kt_thread_start(&t[0], storm_poster, &s);
-	kt_thread_start(&t[1], storm_poster, &s);
+	/*
+	 * Readers first: until the file has read, its own unread echo does
+	 * not hold its posts back (a file must not wait for itself).
+	 */
 	kt_thread_start(&t[2], storm_reader, &s);
 	kt_thread_start(&t[3], storm_reader, &s);
+	ASSERT_TRUE(kt_thread_blocked_in(&t[2], SYS_read, 5000));
+	kt_thread_start(&t[0], storm_poster, &s);
+	kt_thread_start(&t[1], storm_poster, &s);
 	end = kt_mono_ms() + 2000;
 	while (kt_mono_ms() < end)
 		for (i = 0; i < 4; i++)

@@ -21,8 +21,9 @@
  * reading: a post waits (or fails -EAGAIN under O_NONBLOCK) while a reader
  * still needs the space, except a reader that has held it back for the
  * module parameter stall_ms without reading (0: no bound), which is
- * overrun and told as under OVERWRITE.  A file that has never read does
- * not hold back its own posts: it is overrun by them instead.
+ * overrun and told as under OVERWRITE.  A file that has never read is
+ * not held back by its own unread echo: its posts overwrite it instead,
+ * reported as lost.
  *
  * lseek(fd, 0, SEEK_SET) moves the member to the oldest retained
  * message, lseek(fd, 0, SEEK_END) past the newest; anything else is
