@@ -55,8 +55,10 @@ struct file;
 struct inode;
 struct pid;
 
-/* Ring bytes one message occupies: the record header plus its payload. */
+/* Bytes a record-mode read() returns: the record header plus the payload. */
 #define KT_RECORD_SIZE(len)	(sizeof(struct kerneltalk_msg) + (len))
+/* Bytes a message of @len asks the allocator for (len <= 16 MiB). */
+#define KT_MSG_SIZE(len)	(offsetof(struct kt_msg, data) + (len))
 
 /* Module parameters, validated once at load and constant afterwards. */
 extern unsigned int kt_capacity;
@@ -72,8 +74,15 @@ struct kt_node_key {
 	u32 generation;
 };
 
+/*
+ * A message: its references are taken and dropped under the room lock
+ * (the ring holds one, a reader in the middle of it another).
+ */
 struct kt_msg {
 	refcount_t ref;
+	u32 cost;		/* bytes the allocator took for it */
+	bool recycled;		/* out of the ring, pinned by a reader */
+	struct kt_msg *next_free;	/* kt_room_drop_oldest()'s list */
 	u64 seq;
 	u64 time_ns;
 	u64 origin;		/* kt_member.id of the posting file */
@@ -105,7 +114,12 @@ struct kt_room {
 	struct delayed_work stall_work;	/* re-checks full when one stalls */
 	bool full;			/* a max_msg post would wait */
 	struct kt_msg **slots;		/* the ring, NULL until the first post */
-	u32 used;			/* KT_RECORD_SIZE() of retained messages */
+	/*
+	 * Bytes charged against capacity: the slot array once allocated,
+	 * the cost of every retained message and of every recycled one a
+	 * reader is still in the middle of.
+	 */
+	u32 used;
 	u64 first_seq;			/* oldest retained message */
 	u64 next_seq;
 	u64 posted;

@@ -55,9 +55,11 @@ static int kt_release(struct inode *inode, struct file *file)
 {
 	struct kt_member *m = file->private_data;
 
+	/* A pending message may be charged to the room: give it back first. */
+	mutex_lock(&m->lock);
+	kt_member_drop_pending(m);
+	mutex_unlock(&m->lock);
 	kt_room_leave(m);
-	if (m->pending)
-		kt_msg_put(m->pending);
 	mutex_destroy(&m->lock);
 	kfree(m);
 	return 0;

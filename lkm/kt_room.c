@@ -3,6 +3,8 @@
  * KernelTalk rooms: the registry of rooms, their members, and the ring of
  * messages each room retains.  Lock rules are in kt.h.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/err.h>
@@ -35,19 +37,55 @@ static unsigned int kt_nr_rooms;
 
 /*
  * Slots of every room's ring: a power of two above the most messages
- * kt_capacity can retain, so sequence numbers index it directly.
+ * kt_capacity can retain, so sequence numbers index it directly.  The
+ * array costs kt_slots_cost bytes of the room's capacity once allocated.
  */
 static unsigned int kt_nr_slots;
+static u32 kt_slots_cost;
+/* The most a max_msg message may cost: what "full" measures against. */
+static u32 kt_max_cost;
+
+/* Bytes the allocator really takes for @ptr, of @size bytes, kvmalloc'd. */
+static u32 kt_alloc_cost(const void *ptr, size_t size)
+{
+	return is_vmalloc_addr(ptr) ? PAGE_ALIGN(size) : ksize(ptr);
+}
+
+/*
+ * The most kvmalloc() may take for @size bytes: a kmalloc bucket (found
+ * by trying), or for larger sizes the page allocator's power of two,
+ * which is at least what vmalloc takes.  0 when even trying fails.
+ */
+static size_t kt_alloc_bound(size_t size)
+{
+	size_t bound;
+	void *p;
+
+	if (size > KMALLOC_MAX_CACHE_SIZE)
+		return PAGE_SIZE << get_order(size);
+	p = kmalloc(size, GFP_KERNEL);
+	if (!p)
+		return 0;
+	bound = ksize(p);
+	kfree(p);
+	return bound;
+}
 
 struct kt_msg *kt_msg_alloc(size_t len)
 {
+	size_t size = KT_MSG_SIZE(len);
 	struct kt_msg *msg;
 
-	/* Charged to the poster: its messages are its memory. */
-	msg = kmalloc(struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
+	/*
+	 * Charged to the poster: its messages are its memory.  Large ones
+	 * may come from vmalloc: kvmalloc() tries kmalloc() without warning.
+	 */
+	msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!msg)
 		return NULL;
 	refcount_set(&msg->ref, 1);
+	msg->cost = kt_alloc_cost(msg, size);
+	msg->recycled = false;
 	msg->len = len;
 	msg->uid = current_euid();
 	msg->pid = get_pid(task_tgid(current));
@@ -56,23 +94,60 @@ struct kt_msg *kt_msg_alloc(size_t len)
 	return msg;
 }
 
+static void kt_msg_free(struct kt_msg *msg)
+{
+	put_pid(msg->pid);
+	kvfree(msg);
+}
+
+/* Not under a spinlock: vfree() may sleep. */
 void kt_msg_put(struct kt_msg *msg)
 {
-	if (refcount_dec_and_test(&msg->ref)) {
-		put_pid(msg->pid);
-		kfree(msg);
+	might_sleep();
+	if (refcount_dec_and_test(&msg->ref))
+		kt_msg_free(msg);
+}
+
+/* Frees what kt_room_drop_oldest() collected, after the room lock. */
+static void kt_msg_free_list(struct kt_msg *list)
+{
+	while (list) {
+		struct kt_msg *next = list->next_free;
+
+		kt_msg_free(list);
+		list = next;
 	}
 }
 
+static void kt_room_wake_writers(struct kt_room *room);
+
+/*
+ * The member is done with its pending message.  One the ring has already
+ * recycled was still charged to the room (pinned): its last reader frees
+ * that space.  References to a message are taken and dropped under the
+ * room lock, so kt_room_space() can tell a pinned one by its count.
+ */
 void kt_member_drop_pending(struct kt_member *m)
 {
+	struct kt_msg *msg = m->pending;
+	struct kt_room *room = m->room;
+	bool last;
+
 	lockdep_assert_held(&m->lock);
-	if (m->pending) {
-		kt_msg_put(m->pending);
-		WRITE_ONCE(m->pending, NULL);
-		m->pending_off = 0;
-		WRITE_ONCE(m->pending_lost, 0);
-	}
+	if (!msg)
+		return;
+	spin_lock(&room->lock);
+	last = refcount_dec_and_test(&msg->ref);
+	if (last)
+		room->used -= msg->cost;
+	WRITE_ONCE(m->pending, NULL);
+	m->pending_off = 0;
+	WRITE_ONCE(m->pending_lost, 0);
+	/* Retained, it can be recycled now; recycled, its space is free. */
+	kt_room_wake_writers(room);
+	spin_unlock(&room->lock);
+	if (last)
+		kt_msg_free(msg);
 }
 
 static struct kt_msg **kt_slot(struct kt_room *room, u64 seq)
@@ -148,8 +223,8 @@ static bool kt_member_stalled(const struct kt_room *room,
 }
 
 /*
- * Ring bytes free once the messages before @limit are recycled, counted
- * until @want is reached.
+ * Bytes of the room's capacity free once the messages before @limit are
+ * recycled, counted until @want is reached.
  */
 static u32 kt_room_space(struct kt_room *room, u64 limit, u32 want)
 {
@@ -157,13 +232,18 @@ static u32 kt_room_space(struct kt_room *room, u64 limit, u32 want)
 	u64 seq;
 
 	lockdep_assert_held(&room->lock);
-	for (seq = room->first_seq; seq < limit && free < want; seq++)
-		free += KT_RECORD_SIZE((*kt_slot(room, seq))->len);
+	for (seq = room->first_seq; seq < limit && free < want; seq++) {
+		struct kt_msg *msg = *kt_slot(room, seq);
+
+		/* A reader in the middle of it keeps it charged (pinned). */
+		if (refcount_read(&msg->ref) == 1)
+			free += msg->cost;
+	}
 	return free;
 }
 
 /*
- * Whether a record of @size ring bytes posted by @poster fits once the
+ * Whether a message costing @size bytes posted by @poster fits once the
  * messages no reading member still needs (under OVERWRITE: any) are
  * recycled.  The unread echo of a poster that has never read does not
  * hold its own posts back: a file that writes but does not read its echo
@@ -179,9 +259,11 @@ static bool kt_room_fits(struct kt_room *room, u32 size,
 	struct kt_member *m;
 
 	lockdep_assert_held(&room->lock);
-	if (kt_capacity - room->used >= size ||
-	    room->policy == KERNELTALK_POLICY_OVERWRITE)
+	if (kt_capacity - room->used >= size)
 		return true;
+	/* Under OVERWRITE anything retained may go, but not what is pinned. */
+	if (room->policy == KERNELTALK_POLICY_OVERWRITE)
+		return kt_room_space(room, limit, size) >= size;
 	list_for_each_entry(m, &room->members, link) {
 		u64 seq = m->seq;
 
@@ -207,15 +289,16 @@ static bool kt_room_fits(struct kt_room *room, u32 size,
 static void kt_room_update_full(struct kt_room *room)
 {
 	u64 first = room->next_seq, second = room->next_seq;
-	u32 size = KT_RECORD_SIZE(kt_max_msg);
+	u32 size = kt_max_cost;
 	struct kt_member *m, *slowest = NULL;
 	bool full = false, self_full = false;
 	unsigned long now = jiffies, next = now + room->stall;
 
 	lockdep_assert_held(&room->lock);
-	if (room->policy == KERNELTALK_POLICY_BLOCK &&
-	    kt_capacity - room->used < size) {
+	if (kt_capacity - room->used < size) {
 		list_for_each_entry(m, &room->members, link) {
+			if (room->policy == KERNELTALK_POLICY_OVERWRITE)
+				break;
 			if (!m->reader || m->seq == room->next_seq ||
 			    kt_member_stalled(room, m, now))
 				continue;
@@ -276,8 +359,9 @@ static void kt_room_wake_writers(struct kt_room *room)
  * Recycles the oldest message.  The readers whose cursor is on it lose it:
  * they move on and count it in their lost, and the room in its dropped.
  * They are woken whoever posted, a NOECHO poster overrunning itself too.
+ * The message goes on @freed, to be freed after the room lock.
  */
-static void kt_room_drop_oldest(struct kt_room *room)
+static void kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
 {
 	struct kt_msg **slot = kt_slot(room, room->first_seq);
 	struct kt_msg *msg = *slot;
@@ -286,7 +370,6 @@ static void kt_room_drop_oldest(struct kt_room *room)
 
 	lockdep_assert_held(&room->lock);
 	*slot = NULL;
-	room->used -= KT_RECORD_SIZE(msg->len);
 	room->first_seq++;
 	list_for_each_entry(m, &room->members, link) {
 		if (!m->reader || m->seq != msg->seq)
@@ -302,7 +385,14 @@ static void kt_room_drop_oldest(struct kt_room *room)
 	}
 	if (needed)
 		room->dropped++;
-	kt_msg_put(msg);
+	if (refcount_dec_and_test(&msg->ref)) {
+		room->used -= msg->cost;
+		msg->next_free = *freed;
+		*freed = msg;
+	} else {
+		/* Charged until its last reader is done with it. */
+		msg->recycled = true;
+	}
 }
 
 /*
@@ -312,8 +402,8 @@ static void kt_room_drop_oldest(struct kt_room *room)
 int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 {
 	struct kt_room *room = m->room;
-	u32 size = KT_RECORD_SIZE(msg->len);
-	struct kt_msg **slots = NULL;
+	struct kt_msg **slots = NULL, *freed = NULL;
+	u32 size = msg->cost;
 
 	lockdep_assert_held(&m->lock);
 	/* The ring is allocated on first post, outside the spinlock. */
@@ -326,6 +416,7 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 	spin_lock(&room->lock);
 	if (!room->slots) {
 		WRITE_ONCE(room->slots, slots);
+		room->used = kt_slots_cost;
 		slots = NULL;
 	}
 	if (!kt_room_fits(room, size, m)) {
@@ -336,18 +427,19 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 		return -EAGAIN;
 	}
 	while (kt_capacity - room->used < size)
-		kt_room_drop_oldest(room);
+		kt_room_drop_oldest(room, &freed);
 
 	msg->seq = room->next_seq++;
 	msg->time_ns = ktime_get_real_ns();
 	msg->origin = m->id;
 	*kt_slot(room, msg->seq) = msg;
-	room->used += size;
+	room->used += size;	/* msg->cost */
 	room->posted++;
 	kt_member_skip_own(room, m);
 	kt_room_wake_readers(room, m);
 	kt_room_update_full(room);
 	spin_unlock(&room->lock);
+	kt_msg_free_list(freed);
 	kvfree(slots);
 	return 0;
 }
@@ -528,6 +620,8 @@ static struct kt_room *kt_room_create(const char *name, struct kt_member *m)
 
 static void kt_room_free(struct kt_room *room)
 {
+	struct kt_msg *freed = NULL;
+
 	lockdep_assert_held(&kt_rooms_lock);
 	list_del(&room->link);
 	kt_nr_rooms--;
@@ -535,8 +629,9 @@ static void kt_room_free(struct kt_room *room)
 	/* Unreachable now, but the ring helpers expect the lock. */
 	spin_lock(&room->lock);
 	while (room->first_seq != room->next_seq)
-		kt_room_drop_oldest(room);
+		kt_room_drop_oldest(room, &freed);
 	spin_unlock(&room->lock);
+	kt_msg_free_list(freed);
 	kvfree(room->slots);
 	kfree(room);
 }
@@ -669,9 +764,33 @@ static const struct seq_operations kt_proc_ops = {
 	.show = kt_proc_show,
 };
 
+/*
+ * What a room really costs, from the allocator: every message its
+ * kvmalloc'd size as rounded, the slot array once allocated.  capacity
+ * must hold the slot array and one max_msg message at the worst rounding
+ * (which also keeps a post below the allocator's size limit), else the
+ * parameters are refused.
+ */
 int kt_rooms_init(void)
 {
-	kt_nr_slots = roundup_pow_of_two(kt_capacity / KT_RECORD_SIZE(1) + 1);
+	size_t min_cost, slots_cost, max_cost;
+
+	min_cost = kt_alloc_bound(KT_MSG_SIZE(1));
+	max_cost = kt_alloc_bound(KT_MSG_SIZE(kt_max_msg));
+	if (!min_cost || !max_cost)
+		return -ENOMEM;
+	kt_nr_slots = roundup_pow_of_two(kt_capacity / min_cost + 1);
+	slots_cost = kt_alloc_bound(array_size(kt_nr_slots,
+					       sizeof(struct kt_msg *)));
+	if (!slots_cost)
+		return -ENOMEM;
+	if (slots_cost + max_cost > kt_capacity) {
+		pr_err("capacity %u cannot hold the slot array (%zu bytes) and one max_msg message (up to %zu bytes)\n",
+		       kt_capacity, slots_cost, max_cost);
+		return -EINVAL;
+	}
+	kt_slots_cost = slots_cost;
+	kt_max_cost = max_cost;
 	if (!proc_create_seq("kerneltalk", 0444, NULL, &kt_proc_ops))
 		return -ENOMEM;
 	return 0;

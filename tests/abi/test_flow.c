@@ -91,7 +91,7 @@ KT_SETUP(full)
 	self->wb = kt_open(self->node.path, O_WRONLY);
 	kt_set_policy(self->w, KERNELTALK_POLICY_BLOCK);
 	self->k = post_until_full(self->w, 100000);
-	/* the ring holds exactly what fits: used + record <= capacity */
+	/* the room holds exactly what fits: used + cost <= capacity */
 	ASSERT_EQ(kt_fit(kt_max_msg()), self->k);
 }
 
@@ -114,7 +114,7 @@ KT_TEST(block_wronly_members_never_hold_back)
 	kt_info(w2, &info);
 	EXPECT_EQ(2, info.members);
 	EXPECT_EQ(3 * k + 3, info.posted);
-	EXPECT_EQ(k * (KT_HDR + kt_max_msg()), info.used);
+	EXPECT_EQ(kt_ring_base() + k * kt_cost(kt_max_msg()), info.used);
 	EXPECT_EQ(2 * k + 4, info.first_seq);
 	EXPECT_EQ(3 * k + 4, info.next_seq);
 	EXPECT_EQ(0, info.dropped);	/* no reading member needed them */
@@ -879,7 +879,7 @@ KT_TEST_F(overrun, overwrite_counters)
 	EXPECT_EQ(LOSS, info.dropped);
 	EXPECT_EQ(LOSS + 1, info.first_seq);
 	EXPECT_EQ(self->k + LOSS + 1, info.next_seq);
-	EXPECT_EQ(self->k * (KT_HDR + kt_max_msg()), info.used);
+	EXPECT_EQ(kt_ring_base() + self->k * kt_cost(kt_max_msg()), info.used);
 }
 
 /* Stream mode: -EPIPE once, then the oldest retained message. */
@@ -986,6 +986,43 @@ KT_TEST_F(overrun, overwrite_lost_kept_across_switch_to_stream)
 	EXPECT_EQ(KT_POLLIN, kt_poll(self->r, KT_POLLIN | POLLPRI, 0));
 	EXPECT_EQ(LOSS, read_indexed(self->r));
 	EXPECT_EQ(LOSS + 1, read_indexed(self->r));
+	free(buf);
+}
+
+/*
+ * A message a reader is in the middle of stays charged to the room after
+ * the ring recycles it: the room holds one message fewer until the reader
+ * is done with it, and used never exceeds capacity.
+ */
+KT_TEST(overwrite_pinned_message_counted)
+{
+	struct kerneltalk_room_info info;
+	unsigned int k = kt_fit(kt_max_msg()), i;
+	__u32 base = kt_ring_base(), cost = kt_cost(kt_max_msg());
+	size_t max = kt_max_msg();
+	struct kt_node node;
+	char *buf = malloc(max);
+	int r, w;
+
+	ASSERT_TRUE(buf != NULL);
+	kt_node_new(&node);
+	r = kt_open(node.path, O_RDONLY | O_NONBLOCK);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(w, KERNELTALK_POLICY_OVERWRITE);
+	ASSERT_EQ(1, post_until_full(w, 1));
+	ASSERT_EQ(1, read(r, buf, 1));		/* pins message 1 */
+	for (i = 0; i < k; i++)
+		ASSERT_EQ(1, post_until_full(w, 1));
+	kt_info(w, &info);
+	EXPECT_EQ(k - 1, info.next_seq - info.first_seq);
+	EXPECT_EQ(base + k * cost, info.used);
+	EXPECT_TRUE(info.used <= info.capacity);
+	/* the rest of the pinned message, intact, then its space is free */
+	ASSERT_EQ((ssize_t)max - 1, read(r, buf, max));
+	EXPECT_EQ('a', buf[max - 2]);
+	kt_info(w, &info);
+	EXPECT_EQ(base + (k - 1) * cost, info.used);
+	EXPECT_ERRNO(EPIPE, read(r, buf, max));
 	free(buf);
 }
 

@@ -89,9 +89,14 @@ struct kerneltalk_msg {
  * @name:	room name, "" for the device node's default room
  * @members:	open files in the room (a file shared by fork counts once)
  * @policy:	KERNELTALK_POLICY_*
- * @capacity:	ring bytes of the room
- * @used:	ring bytes the retained messages occupy, headers included
- *		(sizeof(struct kerneltalk_msg) + len per message)
+ * @capacity:	bytes of kernel memory the room may hold (module parameter)
+ * @used:	bytes of kernel memory the room holds now, bounded by
+ *		@capacity: its slot array (from the first post), every
+ *		retained message as the allocator sized it (the kernel's
+ *		record and the payload, rounded up; more than
+ *		sizeof(struct kerneltalk_msg) + len), and every recycled
+ *		message a reader is still in the middle of (at most one per
+ *		reading file)
  * @max_msg:	largest payload one write() may post
  * @reserved:	zero
  * @first_seq:	sequence number of the oldest retained message
