@@ -358,7 +358,7 @@ static void set_stall(long ms)
 	kt_param_set("stall_ms", ms);
 }
 
-#define STALL_MS	1000
+#define STALL_MS	3000	/* long enough for the setup, even under KASAN */
 
 /*
  * A BLOCK room where r never reads and r2 (record mode) has read all k
@@ -469,7 +469,7 @@ static void *slow_reader(void *p)
 	return NULL;
 }
 
-KT_TEST_F(stall, block_reader_that_keeps_reading_never_overrun)
+KT_TEST_F_T(stall, block_reader_that_keeps_reading_never_overrun, 60)
 {
 	struct blocked_io io = { .fd = self->r, .len = 3 * self->k };
 	struct kerneltalk_room_info info;
@@ -510,7 +510,7 @@ KT_TEST(block_stall_zero_waits_forever)
 	kt_set_policy(w, KERNELTALK_POLICY_BLOCK);
 	ASSERT_EQ(kt_fit(kt_max_msg()), post_until_full(w, 100000));
 	start_blocked_write(&t, &io);
-	EXPECT_FALSE(kt_thread_join(&t, 2 * STALL_MS));
+	EXPECT_FALSE(kt_thread_join(&t, 2000));
 	EXPECT_EQ(0, read_indexed(r));
 	expect_write_done(&t, &io);
 }
