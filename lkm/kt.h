@@ -9,7 +9,7 @@
  *
  * Locking, outermost first:
  *   kt_member.lock (mutex)  serialises the calls made on one file (read,
- *                           write, ioctl, llseek, poll) and guards
+ *                           write, ioctl, llseek) and guards
  *                           member->room and member->pending.
  *   kt_rooms_lock (mutex)   guards the room registry (kt_rooms and its
  *                           counts), each room's registry fields (name,
@@ -29,6 +29,14 @@
  * entries can never point into freed memory.  Sleepers wait for their
  * wake_gen to change, which every waker bumps under kt_room.lock, so the
  * wait condition itself touches no room and takes no lock.
+ *
+ * poll takes no lock at all, as pipe_poll(): a read holds kt_member.lock
+ * across copy_to_user(), which may wait on a userfaultfd or FUSE page.
+ * It reads the member fields marked [poll] with READ_ONCE; they are
+ * written with WRITE_ONCE, and whatever makes a file readable or writable
+ * wakes its wait queue after changing them.  The room's next_seq and
+ * fullness reach poll through the member's room_next and blocked, so poll
+ * never follows member->room, which JOIN may change and free.
  */
 #ifndef KT_H
 #define KT_H
@@ -41,6 +49,7 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include <linux/kerneltalk.h>
 
@@ -49,8 +58,10 @@ struct inode;
 struct pid;
 struct user_namespace;
 
-/* Ring bytes one message occupies: the record header plus its payload. */
+/* Bytes a record-mode read() returns: the record header plus the payload. */
 #define KT_RECORD_SIZE(len)	(sizeof(struct kerneltalk_msg) + (len))
+/* Bytes a message of @len asks the allocator for (len <= 16 MiB). */
+#define KT_MSG_SIZE(len)	(offsetof(struct kt_msg, data) + (len))
 
 /* Module parameters, validated once at load and constant afterwards. */
 extern unsigned int kt_capacity;
@@ -59,6 +70,7 @@ extern unsigned int kt_max_rooms;
 extern unsigned int kt_policy;
 extern unsigned int kt_room_mode;
 extern unsigned int kt_max_rooms_per_user;
+extern unsigned int kt_stall_ms;	/* read when a room is created */
 
 /* Identity of a device node: rooms outlive inodes, so no inode pointer. */
 struct kt_node_key {
@@ -67,8 +79,15 @@ struct kt_node_key {
 	u32 generation;
 };
 
+/*
+ * A message: its references are taken and dropped under the room lock
+ * (the ring holds one, a reader in the middle of it another).
+ */
 struct kt_msg {
 	refcount_t ref;
+	u32 cost;		/* bytes the allocator took for it */
+	bool recycled;		/* out of the ring, pinned by a reader */
+	struct kt_msg *next_free;	/* kt_room_drop_oldest()'s list */
 	u64 seq;
 	u64 time_ns;
 	u64 origin;		/* kt_member.id of the posting file */
@@ -105,9 +124,21 @@ struct kt_room {
 	struct list_head members;	/* kt_member.link */
 	unsigned int nr_members;	/* changed under kt_rooms_lock too */
 	u32 policy;
-	bool full;			/* a post or poll found no space */
+	/*
+	 * Jiffies a reader may hold writers back without reading (0: no
+	 * bound).  From the stall_ms parameter; a per-room setter only has
+	 * to change it under lock and call kt_room_update_full().
+	 */
+	unsigned long stall;
+	struct delayed_work stall_work;	/* re-checks full when one stalls */
+	bool full;			/* a max_msg post would wait */
 	struct kt_msg **slots;		/* the ring, NULL until the first post */
-	u32 used;			/* KT_RECORD_SIZE() of retained messages */
+	/*
+	 * Bytes charged against capacity: the slot array once allocated,
+	 * the cost of every retained message and of every recycled one a
+	 * reader is still in the middle of.
+	 */
+	u32 used;
 	u64 first_seq;			/* oldest retained message */
 	u64 next_seq;
 	u64 posted;
@@ -118,14 +149,22 @@ struct kt_member {
 	struct mutex lock;	/* see the lock order above */
 	/* Protected by lock (and kt_rooms_lock to change room). */
 	struct kt_room *room;
-	struct kt_msg *pending;	/* message being read, referenced */
+	struct kt_msg *pending;	/* [poll] message being read, referenced */
 	u32 pending_off;	/* bytes of it already read (stream mode) */
-	u64 pending_lost;	/* lost count reported with it (record mode) */
+	u64 pending_lost;	/* [poll] losses before it, not yet reported */
 
 	/* Protected by room->lock. */
 	struct list_head link;	/* in room->members */
-	u64 seq;		/* next message this member reads */
-	u64 lost;		/* overwritten before this member read them */
+	/*
+	 * [poll] Next message this member reads: never below first_seq,
+	 * never on one of its own messages under NOECHO.
+	 */
+	u64 seq;
+	u64 lost;		/* [poll] overwritten before it read them */
+	u64 room_next;		/* [poll] room->next_seq */
+	bool blocked;		/* [poll] room->full, for writers */
+	unsigned long read_at;	/* last read, or first unread post: jiffies */
+	bool has_read;		/* ever tried to read */
 	unsigned long wake_gen;
 	u64 joined_ns;		/* CLOCK_REALTIME of entering the room */
 
@@ -136,6 +175,7 @@ struct kt_member {
 	struct inode *inode;	/* the opened node, pinned by the file */
 	struct file *file;	/* its file: f_cred and f_mode for JOIN */
 	bool reader;		/* opened for reading */
+	bool writer;		/* opened for writing */
 	struct pid *pid;	/* the opening thread group, referenced */
 	char comm[KERNELTALK_COMM_LEN];	/* its name at open */
 	u32 flags;		/* KERNELTALK_F_*, READ_ONCE/WRITE_ONCE */
@@ -157,11 +197,10 @@ void kt_msg_put(struct kt_msg *msg);
 void kt_member_drop_pending(struct kt_member *m);
 int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen);
 int kt_room_fetch(struct kt_member *m, unsigned long *gen);
-__poll_t kt_room_poll(struct kt_member *m);
 void kt_room_seek(struct kt_member *m, bool history);
 void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info);
 int kt_room_set_policy(struct kt_member *m, u32 policy);
-void kt_room_set_flags(struct kt_member *m, u32 flags);
+int kt_room_set_flags(struct kt_member *m, u32 flags);
 
 /* kt_access.c */
 void kt_room_init_access(struct kt_room *room, const struct kt_member *m,

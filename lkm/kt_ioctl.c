@@ -78,8 +78,7 @@ static int kt_ioctl_set_flags(struct kt_member *m, const __u32 __user *uflags)
 		return -EFAULT;
 	if (flags & ~KERNELTALK_F_ALL)
 		return -EINVAL;
-	kt_room_set_flags(m, flags);
-	return 0;
+	return kt_room_set_flags(m, flags);
 }
 
 static int kt_ioctl_set_policy(struct kt_member *m, const __u32 __user *upolicy)

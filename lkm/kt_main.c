@@ -53,6 +53,15 @@ unsigned int kt_room_mode = 0666;
 module_param_cb(room_mode, &kt_param_ops_mode, &kt_room_mode, 0444);
 __MODULE_PARM_TYPE(room_mode, "uint");
 MODULE_PARM_DESC(room_mode, "Permission bits of rooms KERNELTALK_IOC_JOIN creates, 0 to 0777 (default 0666)");
+/*
+ * Long enough that no reader that keeps reading is ever overrun (even a
+ * loaded machine or an emulator delays a runnable reader by seconds at
+ * most), short enough that a writer held back by a suspended or hung
+ * reader goes on while a person would still wait for it.
+ */
+unsigned int kt_stall_ms = 10000;
+module_param_named(stall_ms, kt_stall_ms, uint, 0644);
+MODULE_PARM_DESC(stall_ms, "Under block, overrun a reader that holds writers back this long without reading (ms, 0: wait forever; taken by rooms created afterwards; default 10000)");
 
 static bool kt_params_valid(void)
 {

@@ -3,10 +3,13 @@
  * KernelTalk rooms: the registry of rooms, their members, and the ring of
  * messages each room retains.  Lock rules are in kt.h.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -17,6 +20,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/user_namespace.h>
+#include <linux/workqueue.h>
 
 #include "kt.h"
 
@@ -33,9 +37,39 @@ static unsigned int kt_nr_named;
 
 /*
  * Slots of every room's ring: a power of two above the most messages
- * kt_capacity can retain, so sequence numbers index it directly.
+ * kt_capacity can retain, so sequence numbers index it directly.  The
+ * array costs kt_slots_cost bytes of the room's capacity once allocated.
  */
 static unsigned int kt_nr_slots;
+static u32 kt_slots_cost;
+/* The most a max_msg message may cost: what "full" measures against. */
+static u32 kt_max_cost;
+
+/* Bytes the allocator really takes for @ptr, of @size bytes, kvmalloc'd. */
+static u32 kt_alloc_cost(const void *ptr, size_t size)
+{
+	return is_vmalloc_addr(ptr) ? PAGE_ALIGN(size) : ksize(ptr);
+}
+
+/*
+ * The most kvmalloc() may take for @size bytes: a kmalloc bucket (found
+ * by trying), or for larger sizes the page allocator's power of two,
+ * which is at least what vmalloc takes.  0 when even trying fails.
+ */
+static size_t kt_alloc_bound(size_t size)
+{
+	size_t bound;
+	void *p;
+
+	if (size > KMALLOC_MAX_CACHE_SIZE)
+		return PAGE_SIZE << get_order(size);
+	p = kmalloc(size, GFP_KERNEL);
+	if (!p)
+		return 0;
+	bound = ksize(p);
+	kfree(p);
+	return bound;
+}
 
 /*
  * A message of @len bytes that the current task posts through a file
@@ -45,13 +79,19 @@ static unsigned int kt_nr_slots;
  */
 struct kt_msg *kt_msg_alloc(size_t len, kuid_t uid)
 {
+	size_t size = KT_MSG_SIZE(len);
 	struct kt_msg *msg;
 
-	/* Charged to the poster: its messages are its memory. */
-	msg = kmalloc(struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
+	/*
+	 * Charged to the poster: its messages are its memory.  Large ones
+	 * may come from vmalloc: kvmalloc() tries kmalloc() without warning.
+	 */
+	msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!msg)
 		return NULL;
 	refcount_set(&msg->ref, 1);
+	msg->cost = kt_alloc_cost(msg, size);
+	msg->recycled = false;
 	msg->len = len;
 	msg->uid = uid;
 	msg->pid = get_pid(task_tgid(current));
@@ -60,21 +100,60 @@ struct kt_msg *kt_msg_alloc(size_t len, kuid_t uid)
 	return msg;
 }
 
+static void kt_msg_free(struct kt_msg *msg)
+{
+	put_pid(msg->pid);
+	kvfree(msg);
+}
+
+/* Not under a spinlock: vfree() may sleep. */
 void kt_msg_put(struct kt_msg *msg)
 {
-	if (refcount_dec_and_test(&msg->ref)) {
-		put_pid(msg->pid);
-		kfree(msg);
+	might_sleep();
+	if (refcount_dec_and_test(&msg->ref))
+		kt_msg_free(msg);
+}
+
+/* Frees what kt_room_drop_oldest() collected, after the room lock. */
+static void kt_msg_free_list(struct kt_msg *list)
+{
+	while (list) {
+		struct kt_msg *next = list->next_free;
+
+		kt_msg_free(list);
+		list = next;
 	}
 }
 
+static void kt_room_wake_writers(struct kt_room *room);
+
+/*
+ * The member is done with its pending message.  One the ring has already
+ * recycled was still charged to the room (pinned): its last reader frees
+ * that space.  References to a message are taken and dropped under the
+ * room lock, so kt_room_space() can tell a pinned one by its count.
+ */
 void kt_member_drop_pending(struct kt_member *m)
 {
+	struct kt_msg *msg = m->pending;
+	struct kt_room *room = m->room;
+	bool last;
+
 	lockdep_assert_held(&m->lock);
-	if (m->pending) {
-		kt_msg_put(m->pending);
-		m->pending = NULL;
-	}
+	if (!msg)
+		return;
+	spin_lock(&room->lock);
+	last = refcount_dec_and_test(&msg->ref);
+	if (last)
+		room->used -= msg->cost;
+	WRITE_ONCE(m->pending, NULL);
+	m->pending_off = 0;
+	WRITE_ONCE(m->pending_lost, 0);
+	/* Retained, it can be recycled now; recycled, its space is free. */
+	kt_room_wake_writers(room);
+	spin_unlock(&room->lock);
+	if (last)
+		kt_msg_free(msg);
 }
 
 static struct kt_msg **kt_slot(struct kt_room *room, u64 seq)
@@ -89,102 +168,237 @@ static void kt_member_wake(struct kt_member *m, __poll_t events)
 	wake_up_interruptible_poll(&m->wait, events);
 }
 
-/* A post landed: wake the members that will read it. */
+/* A post landed: tell every member, wake those that will read it. */
 static void kt_room_wake_readers(struct kt_room *room, struct kt_member *poster)
 {
 	struct kt_member *m;
 
 	lockdep_assert_held(&room->lock);
 	list_for_each_entry(m, &room->members, link) {
+		WRITE_ONCE(m->room_next, room->next_seq);
 		if (!m->reader ||
 		    (m == poster && (READ_ONCE(m->flags) & KERNELTALK_F_NOECHO)))
 			continue;
+		/* It holds a message back from now on: its stall clock runs. */
+		if (m->seq == room->next_seq - 1)
+			m->read_at = jiffies;
 		kt_member_wake(m, EPOLLIN | EPOLLRDNORM);
 	}
 }
 
-/*
- * Space may have come free (a reader moved on or left, the policy changed):
- * wake posters and pollers, if any found the room full.
- */
-static void kt_room_wake_writers(struct kt_room *room)
-{
-	struct kt_member *m;
-
-	lockdep_assert_held(&room->lock);
-	if (!room->full)
-		return;
-	room->full = false;
-	list_for_each_entry(m, &room->members, link)
-		kt_member_wake(m, EPOLLOUT | EPOLLWRNORM);
-}
-
-/* Moves a NOECHO member past its own messages; true if it moved. */
-static bool kt_member_skip_own(struct kt_room *room, struct kt_member *m)
+/* The first message from the member's cursor on that it did not post. */
+static u64 kt_member_own_end(struct kt_room *room, const struct kt_member *m)
 {
 	u64 seq = m->seq;
 
 	lockdep_assert_held(&room->lock);
-	if (!(READ_ONCE(m->flags) & KERNELTALK_F_NOECHO) ||
-	    seq < room->first_seq)
-		return false;
 	while (seq < room->next_seq && (*kt_slot(room, seq))->origin == m->id)
 		seq++;
-	if (seq == m->seq)
-		return false;
-	m->seq = seq;
-	return true;
-}
-
-/* The oldest message some reading member has still to read. */
-static u64 kt_room_min_cursor(struct kt_room *room)
-{
-	struct kt_member *m;
-	u64 min = room->next_seq;
-
-	lockdep_assert_held(&room->lock);
-	list_for_each_entry(m, &room->members, link) {
-		if (!m->reader)
-			continue;
-		/* Own messages a NOECHO member will never read hold nothing. */
-		kt_member_skip_own(room, m);
-		if (m->seq < min)
-			min = m->seq;
-	}
-	return min;
+	return seq;
 }
 
 /*
- * Whether a record of @size ring bytes fits once the messages no reading
- * member still needs (under OVERWRITE: any) are recycled.
+ * Moves a NOECHO member past its own messages; true if it moved.  Called
+ * wherever a cursor moves, so a NOECHO cursor never rests on the member's
+ * own message: its own messages neither hold the ring back nor count as
+ * lost when they are overwritten.
  */
-static bool kt_room_fits(struct kt_room *room, u32 size)
+static bool kt_member_skip_own(struct kt_room *room, struct kt_member *m)
 {
-	u32 free = kt_capacity - room->used;
-	u64 seq, limit;
+	u64 seq;
 
-	lockdep_assert_held(&room->lock);
-	if (free >= size || room->policy == KERNELTALK_POLICY_OVERWRITE)
-		return true;
-	limit = kt_room_min_cursor(room);
-	for (seq = room->first_seq; seq < limit && free < size; seq++)
-		free += KT_RECORD_SIZE((*kt_slot(room, seq))->len);
-	return free >= size;
+	if (!(READ_ONCE(m->flags) & KERNELTALK_F_NOECHO))
+		return false;
+	seq = kt_member_own_end(room, m);
+	if (seq == m->seq)
+		return false;
+	WRITE_ONCE(m->seq, seq);
+	return true;
 }
 
-/* Recycles the oldest message; counts it if a reader had not read it. */
-static void kt_room_drop_oldest(struct kt_room *room, u64 min_cursor)
+/*
+ * Fairness under BLOCK: a reader that has held messages back for
+ * room->stall without reading (since its last read, or since the post
+ * that gave it something to read) holds nothing any more.  The next post
+ * that needs the space overruns it, and it is told (-EPIPE, lost).
+ */
+static bool kt_member_stalled(const struct kt_room *room,
+			      const struct kt_member *m, unsigned long now)
+{
+	return room->stall && !time_before(now, m->read_at + room->stall);
+}
+
+/*
+ * Bytes of the room's capacity free once the messages before @limit are
+ * recycled, counted until @want is reached.
+ */
+static u32 kt_room_space(struct kt_room *room, u64 limit, u32 want)
+{
+	u32 free = kt_capacity - room->used;
+	u64 seq;
+
+	lockdep_assert_held(&room->lock);
+	for (seq = room->first_seq; seq < limit && free < want; seq++) {
+		struct kt_msg *msg = *kt_slot(room, seq);
+
+		/* A reader in the middle of it keeps it charged (pinned). */
+		if (refcount_read(&msg->ref) == 1)
+			free += msg->cost;
+	}
+	return free;
+}
+
+/*
+ * Whether a message costing @size bytes posted by @poster fits once the
+ * messages no reading member still needs (under OVERWRITE: any) are
+ * recycled.  The unread echo of a poster that has never read does not
+ * hold its own posts back: a file that writes but does not read its echo
+ * would wait for itself forever.  It is overwritten and reported to it
+ * as lost.  The echo of a file that reads (in another thread, say) and
+ * the messages of others still hold.
+ */
+static bool kt_room_fits(struct kt_room *room, u32 size,
+			 const struct kt_member *poster)
+{
+	unsigned long now = jiffies;
+	u64 limit = room->next_seq;
+	struct kt_member *m;
+
+	lockdep_assert_held(&room->lock);
+	if (kt_capacity - room->used >= size)
+		return true;
+	/* Under OVERWRITE anything retained may go, but not what is pinned. */
+	if (room->policy == KERNELTALK_POLICY_OVERWRITE)
+		return kt_room_space(room, limit, size) >= size;
+	list_for_each_entry(m, &room->members, link) {
+		u64 seq = m->seq;
+
+		if (!m->reader || kt_member_stalled(room, m, now))
+			continue;
+		if (m == poster && !m->has_read)
+			seq = kt_member_own_end(room, m);
+		if (seq < limit)
+			limit = seq;
+	}
+	return kt_room_space(room, limit, size) >= size;
+}
+
+/*
+ * Whether a max_msg post would wait may have changed: record it in
+ * room->full and in every writer's blocked (what poll reads), and wake
+ * the writers it no longer holds back.  A waiting post needs at most that
+ * much space, so it is woken too.  The slowest reader, if it has never
+ * read, is held back by its own echo only as kt_room_fits() says.
+ * While the room is full, re-check when the next reader holding it turns
+ * stalled.
+ */
+static void kt_room_update_full(struct kt_room *room)
+{
+	u64 first = room->next_seq, second = room->next_seq;
+	u32 size = kt_max_cost;
+	struct kt_member *m, *slowest = NULL;
+	bool full = false, self_full = false;
+	unsigned long now = jiffies, next = now + room->stall;
+
+	lockdep_assert_held(&room->lock);
+	if (kt_capacity - room->used < size) {
+		list_for_each_entry(m, &room->members, link) {
+			if (room->policy == KERNELTALK_POLICY_OVERWRITE)
+				break;
+			if (!m->reader || m->seq == room->next_seq ||
+			    kt_member_stalled(room, m, now))
+				continue;
+			if (time_before(m->read_at + room->stall, next))
+				next = m->read_at + room->stall;
+			if (m->seq < first) {
+				second = first;
+				first = m->seq;
+				slowest = m;
+			} else if (m->seq < second) {
+				second = m->seq;
+			}
+		}
+		full = kt_room_space(room, first, size) < size;
+		if (slowest && !slowest->has_read) {
+			second = min(second, kt_member_own_end(room, slowest));
+			self_full = full &&
+				    kt_room_space(room, second, size) < size;
+		} else {
+			slowest = NULL;
+		}
+	}
+	if (!full && !room->full)
+		return;
+	room->full = full;
+	if (full && room->stall)
+		mod_delayed_work(system_wq, &room->stall_work, next - now);
+	list_for_each_entry(m, &room->members, link) {
+		bool blocked = m == slowest ? self_full : full;
+
+		if (!m->writer || blocked == m->blocked)
+			continue;
+		WRITE_ONCE(m->blocked, blocked);
+		if (!blocked)
+			kt_member_wake(m, EPOLLOUT | EPOLLWRNORM);
+	}
+}
+
+/* A reader holding the room full has just turned stalled. */
+static void kt_room_stall_work(struct work_struct *work)
+{
+	struct kt_room *room = container_of(to_delayed_work(work),
+					    struct kt_room, stall_work);
+
+	spin_lock(&room->lock);
+	kt_room_update_full(room);
+	spin_unlock(&room->lock);
+}
+
+/* Space may have come free (a reader moved on or left). */
+static void kt_room_wake_writers(struct kt_room *room)
+{
+	if (room->full)
+		kt_room_update_full(room);
+}
+
+/*
+ * Recycles the oldest message.  The readers whose cursor is on it lose it:
+ * they move on and count it in their lost, and the room in its dropped.
+ * They are woken whoever posted, a NOECHO poster overrunning itself too.
+ * The message goes on @freed, to be freed after the room lock.
+ */
+static void kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
 {
 	struct kt_msg **slot = kt_slot(room, room->first_seq);
 	struct kt_msg *msg = *slot;
+	struct kt_member *m;
+	bool needed = false;
 
 	lockdep_assert_held(&room->lock);
 	*slot = NULL;
-	room->used -= KT_RECORD_SIZE(msg->len);
-	if (msg->seq >= min_cursor)
-		room->dropped++;
 	room->first_seq++;
-	kt_msg_put(msg);
+	list_for_each_entry(m, &room->members, link) {
+		if (!m->reader || m->seq != msg->seq)
+			continue;
+		WRITE_ONCE(m->seq, m->seq + 1);
+		kt_member_skip_own(room, m);
+		WRITE_ONCE(m->lost, m->lost + 1);
+		/* The first loss makes it readable (-EPIPE) and overrun. */
+		if (m->lost == 1)
+			kt_member_wake(m, EPOLLIN | EPOLLRDNORM |
+					  EPOLLERR | EPOLLPRI);
+		needed = true;
+	}
+	if (needed)
+		room->dropped++;
+	if (refcount_dec_and_test(&msg->ref)) {
+		room->used -= msg->cost;
+		msg->next_free = *freed;
+		*freed = msg;
+	} else {
+		/* Charged until its last reader is done with it. */
+		msg->recycled = true;
+	}
 }
 
 /*
@@ -194,9 +408,8 @@ static void kt_room_drop_oldest(struct kt_room *room, u64 min_cursor)
 int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 {
 	struct kt_room *room = m->room;
-	u32 size = KT_RECORD_SIZE(msg->len);
-	struct kt_msg **slots = NULL;
-	u64 min_cursor;
+	struct kt_msg **slots = NULL, *freed = NULL;
+	u32 size = msg->cost;
 
 	lockdep_assert_held(&m->lock);
 	/* The ring is allocated on first post, outside the spinlock. */
@@ -209,27 +422,30 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 	spin_lock(&room->lock);
 	if (!room->slots) {
 		WRITE_ONCE(room->slots, slots);
+		room->used = kt_slots_cost;
 		slots = NULL;
 	}
-	if (!kt_room_fits(room, size)) {
-		room->full = true;
+	if (!kt_room_fits(room, size, m)) {
+		kt_room_update_full(room);
 		*gen = m->wake_gen;
 		spin_unlock(&room->lock);
 		kvfree(slots);
 		return -EAGAIN;
 	}
-	min_cursor = kt_room_min_cursor(room);
 	while (kt_capacity - room->used < size)
-		kt_room_drop_oldest(room, min_cursor);
+		kt_room_drop_oldest(room, &freed);
 
 	msg->seq = room->next_seq++;
 	msg->time_ns = ktime_get_real_ns();
 	msg->origin = m->id;
 	*kt_slot(room, msg->seq) = msg;
-	room->used += size;
+	room->used += size;	/* msg->cost */
 	room->posted++;
+	kt_member_skip_own(room, m);
 	kt_room_wake_readers(room, m);
+	kt_room_update_full(room);
 	spin_unlock(&room->lock);
+	kt_msg_free_list(freed);
 	kvfree(slots);
 	return 0;
 }
@@ -247,16 +463,13 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 
 	lockdep_assert_held(&m->lock);
 	spin_lock(&room->lock);
-	if (m->seq < room->first_seq) {
-		m->lost += room->first_seq - m->seq;
-		m->seq = room->first_seq;
-		if (!(READ_ONCE(m->flags) & KERNELTALK_F_RECORDS)) {
-			m->lost = 0;
-			ret = -EPIPE;
-			goto out_unlock;
-		}
+	m->read_at = jiffies;
+	m->has_read = true;
+	if (m->lost && !(READ_ONCE(m->flags) & KERNELTALK_F_RECORDS)) {
+		WRITE_ONCE(m->lost, 0);
+		ret = -EPIPE;
+		goto out_unlock;
 	}
-	kt_member_skip_own(room, m);
 	if (m->seq == room->next_seq) {
 		*gen = m->wake_gen;
 		ret = -EAGAIN;
@@ -264,40 +477,15 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 	}
 	msg = *kt_slot(room, m->seq);
 	refcount_inc(&msg->ref);
-	m->seq++;
-	m->pending = msg;
-	m->pending_off = 0;
-	m->pending_lost = m->lost;
-	m->lost = 0;
+	WRITE_ONCE(m->seq, m->seq + 1);
+	kt_member_skip_own(room, m);
+	WRITE_ONCE(m->pending, msg);
+	WRITE_ONCE(m->pending_lost, m->lost);
+	WRITE_ONCE(m->lost, 0);
 	kt_room_wake_writers(room);
 out_unlock:
 	spin_unlock(&room->lock);
 	return ret;
-}
-
-__poll_t kt_room_poll(struct kt_member *m)
-{
-	struct kt_room *room = m->room;
-	__poll_t mask = 0;
-
-	lockdep_assert_held(&m->lock);
-	spin_lock(&room->lock);
-	if (m->reader) {
-		if (m->seq < room->first_seq) {
-			mask |= EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLPRI;
-		} else {
-			if (kt_member_skip_own(room, m))
-				kt_room_wake_writers(room);
-			if (m->seq != room->next_seq)
-				mask |= EPOLLIN | EPOLLRDNORM;
-		}
-	}
-	if (kt_room_fits(room, KT_RECORD_SIZE(kt_max_msg)))
-		mask |= EPOLLOUT | EPOLLWRNORM;
-	else
-		room->full = true;
-	spin_unlock(&room->lock);
-	return mask;
 }
 
 void kt_room_seek(struct kt_member *m, bool history)
@@ -307,10 +495,14 @@ void kt_room_seek(struct kt_member *m, bool history)
 	lockdep_assert_held(&m->lock);
 	kt_member_drop_pending(m);
 	spin_lock(&room->lock);
-	m->seq = history ? room->first_seq : room->next_seq;
-	m->lost = 0;
-	if (!history)
-		kt_room_wake_writers(room);
+	WRITE_ONCE(m->seq, history ? room->first_seq : room->next_seq);
+	WRITE_ONCE(m->lost, 0);
+	m->read_at = jiffies;
+	kt_member_skip_own(room, m);
+	kt_room_update_full(room);
+	/* Another thread polling this file may have history to read now. */
+	if (m->seq != room->next_seq)
+		kt_member_wake(m, EPOLLIN | EPOLLRDNORM);
 	spin_unlock(&room->lock);
 }
 
@@ -348,22 +540,30 @@ int kt_room_set_policy(struct kt_member *m, u32 policy)
 		return ret;
 	spin_lock(&room->lock);
 	room->policy = policy;
-	kt_room_wake_writers(room);
+	kt_room_update_full(room);
 	spin_unlock(&room->lock);
 	return 0;
 }
 
-void kt_room_set_flags(struct kt_member *m, u32 flags)
+/*
+ * A message half read in stream mode cannot turn into a record (nor be
+ * delivered whole again): RECORDS changes only between messages.
+ */
+int kt_room_set_flags(struct kt_member *m, u32 flags)
 {
 	struct kt_room *room = m->room;
 
 	lockdep_assert_held(&m->lock);
+	if (((flags ^ READ_ONCE(m->flags)) & KERNELTALK_F_RECORDS) &&
+	    m->pending_off)
+		return -EBUSY;
 	spin_lock(&room->lock);
 	WRITE_ONCE(m->flags, flags);
 	/* With NOECHO its own unread posts stop holding the ring back. */
 	if (kt_member_skip_own(room, m))
 		kt_room_wake_writers(room);
 	spin_unlock(&room->lock);
+	return 0;
 }
 
 bool kt_room_name_valid(const char *name)
@@ -479,6 +679,8 @@ static struct kt_room *kt_room_create(const char *name, struct kt_member *m,
 	spin_lock_init(&room->lock);
 	INIT_LIST_HEAD(&room->members);
 	room->policy = kt_policy;
+	room->stall = msecs_to_jiffies(READ_ONCE(kt_stall_ms));
+	INIT_DELAYED_WORK(&room->stall_work, kt_room_stall_work);
 	room->first_seq = 1;
 	room->next_seq = 1;
 	list_add_tail(&room->link, &kt_rooms);
@@ -490,16 +692,20 @@ static struct kt_room *kt_room_create(const char *name, struct kt_member *m,
 
 static void kt_room_free(struct kt_room *room)
 {
+	struct kt_msg *freed = NULL;
+
 	lockdep_assert_held(&kt_rooms_lock);
 	list_del(&room->link);
 	kt_nr_rooms--;
 	if (room->name[0])
 		kt_nr_named--;
+	cancel_delayed_work_sync(&room->stall_work);
 	/* Unreachable now, but the ring helpers expect the lock. */
 	spin_lock(&room->lock);
 	while (room->first_seq != room->next_seq)
-		kt_room_drop_oldest(room, room->next_seq);
+		kt_room_drop_oldest(room, &freed);
 	spin_unlock(&room->lock);
+	kt_msg_free_list(freed);
 	kvfree(room->slots);
 	kt_room_exit_access(room);
 	kfree(room);
@@ -512,8 +718,11 @@ static void kt_room_add(struct kt_room *room, struct kt_member *m)
 	spin_lock(&room->lock);
 	list_add_tail(&m->link, &room->members);
 	room->nr_members++;
-	m->seq = room->next_seq;
-	m->lost = 0;
+	WRITE_ONCE(m->seq, room->next_seq);
+	WRITE_ONCE(m->lost, 0);
+	m->read_at = jiffies;
+	WRITE_ONCE(m->room_next, room->next_seq);
+	WRITE_ONCE(m->blocked, m->writer && room->full);
 	m->joined_ns = ktime_get_real_ns();
 	/* A read or post of this file waiting elsewhere must look again. */
 	kt_member_wake(m, EPOLLIN | EPOLLOUT);
@@ -619,9 +828,33 @@ void kt_room_leave(struct kt_member *m)
 	mutex_unlock(&kt_rooms_lock);
 }
 
+/*
+ * What a room really costs, from the allocator: every message its
+ * kvmalloc'd size as rounded, the slot array once allocated.  capacity
+ * must hold the slot array and one max_msg message at the worst rounding
+ * (which also keeps a post below the allocator's size limit), else the
+ * parameters are refused.
+ */
 int kt_rooms_init(void)
 {
-	kt_nr_slots = roundup_pow_of_two(kt_capacity / KT_RECORD_SIZE(1) + 1);
+	size_t min_cost, slots_cost, max_cost;
+
+	min_cost = kt_alloc_bound(KT_MSG_SIZE(1));
+	max_cost = kt_alloc_bound(KT_MSG_SIZE(kt_max_msg));
+	if (!min_cost || !max_cost)
+		return -ENOMEM;
+	kt_nr_slots = roundup_pow_of_two(kt_capacity / min_cost + 1);
+	slots_cost = kt_alloc_bound(array_size(kt_nr_slots,
+					       sizeof(struct kt_msg *)));
+	if (!slots_cost)
+		return -ENOMEM;
+	if (slots_cost + max_cost > kt_capacity) {
+		pr_err("capacity %u cannot hold the slot array (%zu bytes) and one max_msg message (up to %zu bytes)\n",
+		       kt_capacity, slots_cost, max_cost);
+		return -EINVAL;
+	}
+	kt_slots_cost = slots_cost;
+	kt_max_cost = max_cost;
 	return kt_proc_init();
 }
 

@@ -313,6 +313,26 @@ long kt_param(const char *name)
 	return v;
 }
 
+void kt_param_set(const char *name, long value)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/kerneltalk/parameters/%s",
+		 name);
+	f = fopen(path, "w");
+	if (!f) {
+		kt_fail(__FILE__, __LINE__, "%s: %s", path, kt_errname(errno));
+		kt_abort();
+	}
+	fprintf(f, "%ld\n", value);
+	if (fclose(f)) {
+		kt_fail(__FILE__, __LINE__, "write %ld to %s: %s", value, path,
+			kt_errname(errno));
+		kt_abort();
+	}
+}
+
 /* From INFO of the device's default room: what the module really uses. */
 static void kt_limits(__u32 *capacity, __u32 *max_msg)
 {
@@ -354,9 +374,68 @@ __u32 kt_max_msg(void)
 	return m;
 }
 
+/*
+ * What messages of len bytes really cost, measured: two posts into a room
+ * of its own (write-only, so nothing holds them); the first also brings
+ * the slot array.  Cached per length and capacity.
+ */
+static void kt_measure(size_t len, __u32 *base, __u32 *cost)
+{
+	static struct { size_t len; __u32 cap, base, cost; } cache[4];
+	static unsigned int next;
+	struct kerneltalk_room_info info;
+	__u32 cap = kt_capacity(), used1;
+	struct kt_node node;
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < 4; i++)
+		if (cache[i].cost && cache[i].len == len && cache[i].cap == cap)
+			goto out;
+	kt_node_new(&node);
+	fd = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_post_len(fd, 'm', len);
+	kt_info(fd, &info);
+	used1 = info.used;
+	kt_post_len(fd, 'm', len);
+	kt_info(fd, &info);
+	close(fd);
+	kt_node_remove(node.path);
+	ASSERT_TRUE(info.used > used1);	/* the capacity holds two */
+	i = next++ % 4;
+	cache[i].len = len;
+	cache[i].cap = cap;
+	cache[i].cost = info.used - used1;
+	cache[i].base = used1 - cache[i].cost;
+out:
+	if (base)
+		*base = cache[i].base;
+	if (cost)
+		*cost = cache[i].cost;
+}
+
+__u32 kt_cost(size_t len)
+{
+	__u32 c;
+
+	kt_measure(len, NULL, &c);
+	return c;
+}
+
+__u32 kt_ring_base(void)
+{
+	__u32 b;
+
+	kt_measure(1, &b, NULL);
+	return b;
+}
+
 unsigned int kt_fit(size_t len)
 {
-	return kt_capacity() / (KT_HDR + len);
+	__u32 base, cost;
+
+	kt_measure(len, &base, &cost);
+	return (kt_capacity() - base) / cost;
 }
 
 /* ---- /proc/kerneltalk ---------------------------------------------------- */

@@ -277,10 +277,20 @@ void kt_room_name(char *buf, const char *tag);
 
 /* Module parameters from /sys/module/kerneltalk/parameters, -1 if absent. */
 long kt_param(const char *name);
+/* Write a run-time parameter (0644 ones: stall_ms); asserts success. */
+void kt_param_set(const char *name, long value);
 /* Limits of the loaded module (from INFO of a fresh room). */
 __u32 kt_capacity(void);
 __u32 kt_max_msg(void);
-/* Messages of len bytes that fit in an empty ring. */
+/*
+ * Memory a room is charged (INFO used, bounded by capacity), measured:
+ * the slot array, allocated with the first post, and what one message of
+ * len bytes costs (its kernel record and payload as the allocator
+ * rounds them).
+ */
+__u32 kt_ring_base(void);
+__u32 kt_cost(size_t len);
+/* Messages of len bytes that fit in an empty room. */
 unsigned int kt_fit(size_t len);
 
 /* /proc/kerneltalk */

@@ -262,14 +262,14 @@ KT_TEST_F(pair, proc_lists_node_room)
 		 minor(st.st_dev), (unsigned long)st.st_ino);
 
 	kt_set_policy(self->a, KERNELTALK_POLICY_BLOCK);
-	snprintf(want, sizeof(want), "%s 2 block 2 %ld 2 0", where,
-		 2 * KT_HDR + 7);
+	snprintf(want, sizeof(want), "%s 2 block 2 %u 2 0", where,
+		 kt_ring_base() + kt_cost(5) + kt_cost(2));
 	ASSERT_TRUE(kt_proc_line_node(self->node.path, line, sizeof(line)));
 	EXPECT_STREQ(want, line);
 
 	kt_set_policy(self->a, KERNELTALK_POLICY_OVERWRITE);
-	snprintf(want, sizeof(want), "%s 2 overwrite 2 %ld 2 0", where,
-		 2 * KT_HDR + 7);
+	snprintf(want, sizeof(want), "%s 2 overwrite 2 %u 2 0", where,
+		 kt_ring_base() + kt_cost(5) + kt_cost(2));
 	ASSERT_TRUE(kt_proc_line_node(self->node.path, line, sizeof(line)));
 	EXPECT_STREQ(want, line);
 
@@ -290,13 +290,13 @@ KT_TEST_F(pair, proc_lists_named_room)
 	kt_join(self->b, name);
 	kt_set_policy(self->a, KERNELTALK_POLICY_OVERWRITE);
 	kt_post(self->a, "123");
-	snprintf(want, sizeof(want), "%s - - 2 overwrite 1 %ld 1 0", name,
-		 KT_HDR + 3);
+	snprintf(want, sizeof(want), "%s - - 2 overwrite 1 %u 1 0", name,
+		 kt_ring_base() + kt_cost(3));
 	ASSERT_TRUE(kt_proc_line_name(name, line, sizeof(line)));
 	EXPECT_STREQ(want, line);
 	EXPECT_EQ(0, close(self->b));
-	snprintf(want, sizeof(want), "%s - - 1 overwrite 1 %ld 1 0", name,
-		 KT_HDR + 3);
+	snprintf(want, sizeof(want), "%s - - 1 overwrite 1 %u 1 0", name,
+		 kt_ring_base() + kt_cost(3));
 	ASSERT_TRUE(kt_proc_line_name(name, line, sizeof(line)));
 	EXPECT_STREQ(want, line);
 }

@@ -22,6 +22,10 @@
  *             others ask KERNELTALK_IOC_MEMBERS with random array sizes
  *             (every answer checked) and a blocking poster's messages must
  *             all reach a reader that keeps reading.
+ *  stall      a BLOCK room with a small stall_ms (set through sysfs: root)
+ *             where one member never reads: the blocking posters go on,
+ *             the readers that keep reading get every message once, and
+ *             the stalled member is told it was overrun (-EPIPE).
  *
  * Every payload carries a header (sender, per-sender sequence number,
  * length, checksum) so that loss, duplication, reordering and tearing are
@@ -581,7 +585,10 @@ static void take_payload(struct reader_state *st, unsigned char *p, size_t len,
 		char want[16];
 
 		snprintf(want, sizeof(want), "kts-w%u", s);
-		if (m->pid != (uint32_t)st->sh->w[s].pid)
+		/* 0 once the writer has exited and been reaped */
+		if (m->pid != (uint32_t)st->sh->w[s].pid &&
+		    !(m->pid == 0 && kill(st->sh->w[s].pid, 0) == -1 &&
+		      errno == ESRCH))
 			bad(&r->err, "writer %u: header pid %u, poster is %d",
 			    s, m->pid, (int)st->sh->w[s].pid);
 		if (m->uid != st->euid)
@@ -1228,9 +1235,16 @@ static void run_traffic(struct scenario *sc, struct traffic_result *tr,
 					 (unsigned long long)(a->next_seq - b->next_seq),
 					 (unsigned long long)dposted);
 				ok = false;
-			} else if (!overwrite && ddropped) {
-				snprintf(buf, sizeof(buf), "room %s: dropped %llu under BLOCK",
-					 sc->room[i], (unsigned long long)ddropped);
+			} else if (!overwrite && ddropped > sh->churn_posted[i]) {
+				/*
+				 * Lossless but for the echo of churners that
+				 * post before they ever read: a file never
+				 * waits for its own unread echo.
+				 */
+				snprintf(buf, sizeof(buf),
+					 "room %s: dropped %llu under BLOCK, more than the %llu churn posts",
+					 sc->room[i], (unsigned long long)ddropped,
+					 (unsigned long long)sh->churn_posted[i]);
 				ok = false;
 			} else if (overwrite && (ddropped < maxmiss || ddropped > dposted)) {
 				snprintf(buf, sizeof(buf),
@@ -1752,6 +1766,233 @@ static void run_member_flood(double seconds)
 	munmap(fs, sizeof(*fs));
 }
 
+/* ---- stalled reader ----------------------------------------------------- */
+
+#define STALL_PARAM	"/sys/module/kerneltalk/parameters/stall_ms"
+#define STALL_BOUND_MS	2000	/* stall_ms of the scenario's room */
+#define STALL_SECONDS	8
+#define STALL_SENDER	0x30000u
+#define STALL_POSTERS	2
+#define STALL_READERS	2
+
+struct stall_shared {
+	volatile int posters_done;
+	uint64_t posted[STALL_POSTERS];
+	uint64_t got[STALL_READERS];
+	struct errinfo err[STALL_POSTERS + STALL_READERS];
+};
+
+static long stall_param(long set)
+{
+	char buf[32] = "";
+	FILE *f = fopen(STALL_PARAM, set < 0 ? "r" : "w");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (set >= 0)
+		v = fprintf(f, "%ld\n", set) > 0 ? set : -1;
+	else if (fgets(buf, sizeof(buf), f))
+		v = strtol(buf, NULL, 10);
+	return fclose(f) ? -1 : v;
+}
+
+/* Blocking posts of tagged payloads until the time is up. */
+static void stall_poster(struct stall_shared *ss, int fd, int id, int64_t end)
+{
+	unsigned char *buf = malloc(cfg.max_msg);
+	struct errinfo *e = &ss->err[id];
+
+	while (buf && mono_ns() < end) {
+		uint32_t len = pick_len();
+
+		fill_payload(buf, STALL_SENDER + (uint32_t)id, ss->posted[id] + 1, len);
+		if (write(fd, buf, len) != (ssize_t)len) {
+			bad(e, "post %llu: %s", (unsigned long long)ss->posted[id] + 1,
+			    strerror(errno));
+			break;
+		}
+		ss->posted[id]++;
+	}
+	free(buf);
+}
+
+/* A reader that keeps reading: every message once, in order, intact. */
+static void stall_reader(struct stall_shared *ss, int fd, int id)
+{
+	unsigned char *buf = malloc(HDR + cfg.max_msg);
+	struct errinfo *e = &ss->err[STALL_POSTERS + id];
+	uint64_t expect[STALL_POSTERS] = { 1, 1 };
+
+	while (buf) {
+		const struct kerneltalk_msg *m = (const void *)buf;
+		const struct payload *ph = (const void *)(buf + HDR);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		bool done = __atomic_load_n(&ss->posters_done, __ATOMIC_SEQ_CST);
+		ssize_t n = read(fd, buf, HDR + cfg.max_msg);
+		const char *why;
+		uint32_t w;
+
+		if (n < 0 && errno == EAGAIN) {
+			if (done)
+				break;
+			poll(&p, 1, 50);
+			continue;
+		}
+		if (n < 0) {
+			bad(e, "read: %s", strerror(errno));
+			break;
+		}
+		why = (size_t)n == HDR + m->len ? check_payload(buf + HDR, m->len) :
+		      "record size differs from HDR + len";
+		if (why) {
+			bad(e, "seq %llu: %s", (unsigned long long)m->seq, why);
+			continue;
+		}
+		if (m->lost)
+			bad(e, "seq %llu: lost %llu", (unsigned long long)m->seq,
+			    (unsigned long long)m->lost);
+		w = ph->sender - STALL_SENDER;
+		if (w >= STALL_POSTERS) {
+			bad(e, "seq %llu: unknown sender %#x",
+			    (unsigned long long)m->seq, ph->sender);
+			continue;
+		}
+		if (ph->seq != expect[w])
+			bad(e, "poster %u: got %llu, expected %llu", w,
+			    (unsigned long long)ph->seq,
+			    (unsigned long long)expect[w]);
+		expect[w] = ph->seq + 1;
+		ss->got[id]++;
+	}
+	free(buf);
+}
+
+/*
+ * BLOCK room with stall_ms=STALL_BOUND_MS: one member never reads while
+ * two posters and two readers that keep reading go on.  The posters must
+ * not be held back for good, the readers must lose nothing, and the
+ * stalled member must be told it was overrun.
+ */
+static void run_stall(void)
+{
+	const char *name = "stall: readers that keep reading lose nothing while one reader stalls";
+	struct kerneltalk_room_info before, after;
+	struct errinfo setup = { 0 };
+	struct child kids[STALL_POSTERS + STALL_READERS];
+	__u32 pol = KERNELTALK_POLICY_BLOCK;
+	struct stall_shared *ss;
+	uint64_t posted = 0;
+	char why[400] = "";
+	int ctl, stalled, nk = 0;
+	int64_t end;
+	long saved;
+
+	saved = stall_param(-1);
+	if (saved < 0 || stall_param(STALL_BOUND_MS) < 0) {
+		report(false, name, "cannot read or set " STALL_PARAM " (root?)");
+		return;
+	}
+	ss = mmap(NULL, sizeof(*ss), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ctl = open_room("kts-stall", O_WRONLY, &setup);
+	stall_param(saved);	/* the room has taken its value */
+	if (ss == MAP_FAILED || ctl < 0 ||
+	    ioctl(ctl, KERNELTALK_IOC_SET_POLICY, &pol) < 0 ||
+	    room_info(ctl, &before) < 0) {
+		report(false, name, setup.count ? setup.first : strerror(errno));
+		return;
+	}
+	memset(ss, 0, sizeof(*ss));
+	stalled = open_room("kts-stall", O_RDONLY | O_NONBLOCK, &setup);
+	end = mono_ns() + STALL_SECONDS * 1000000000LL;
+
+	fflush(stdout);
+	for (int i = 0; i < STALL_READERS; i++) {
+		int fd = open_room("kts-stall", O_RDONLY | O_NONBLOCK, &setup);
+
+		if (fd < 0 || set_flags(fd, KERNELTALK_F_RECORDS, &setup) < 0)
+			break;
+		kids[nk] = (struct child){ fork(), "stall reader", i, 0, false };
+		if (kids[nk].pid == 0) {
+			prctl(PR_SET_NAME, "kts-stall-r");
+			stall_reader(ss, fd, i);
+			_exit(0);
+		}
+		nk++;
+		close(fd);
+	}
+	for (int i = 0; i < STALL_POSTERS && !setup.count; i++) {
+		int fd = open_room("kts-stall", O_WRONLY, &setup);
+
+		if (fd < 0)
+			break;
+		kids[nk] = (struct child){ fork(), "stall poster", i, 0, false };
+		if (kids[nk].pid == 0) {
+			prctl(PR_SET_NAME, "kts-stall-w");
+			rnd_seed(cfg.seed ^ (0x5000u + (unsigned int)i));
+			stall_poster(ss, fd, i, end);
+			_exit(0);
+		}
+		nk++;
+		close(fd);
+	}
+
+	/* Posters end at `end`: a poster held back for good shows here. */
+	if (reap(kids + STALL_READERS, nk - STALL_READERS,
+		 end + (STALL_BOUND_MS + 30000) * 1000000LL))
+		snprintf(why, sizeof(why), "posters still blocked %d s after the end",
+			 STALL_BOUND_MS / 1000 + 30);
+	__atomic_store_n(&ss->posters_done, 1, __ATOMIC_SEQ_CST);
+	if (!why[0] && reap(kids, STALL_READERS, mono_ns() + GRACE_S * 1000000000LL))
+		snprintf(why, sizeof(why), "readers still draining %d s after the posters",
+			 GRACE_S);
+	if (why[0])
+		kill_all(kids, nk);
+	else
+		died_badly(kids, nk, why, sizeof(why));
+
+	for (int i = 0; i < STALL_POSTERS; i++)
+		posted += ss->posted[i];
+	if (room_info(ctl, &after) < 0)
+		bad(&setup, "INFO: %s", strerror(errno));
+	note("stall: %llu messages by %d blocking posters in %d s, stall_ms %d; dropped %llu (for the stalled reader only); readers got %llu and %llu",
+	     (unsigned long long)posted, STALL_POSTERS, STALL_SECONDS,
+	     STALL_BOUND_MS, (unsigned long long)(after.dropped - before.dropped),
+	     (unsigned long long)ss->got[0], (unsigned long long)ss->got[1]);
+	for (int i = 0; i < STALL_POSTERS + STALL_READERS && !why[0]; i++)
+		if (ss->err[i].count)
+			snprintf(why, sizeof(why), "%s %d: %s (%llu problems)",
+				 i < STALL_POSTERS ? "poster" : "reader",
+				 i % STALL_POSTERS, ss->err[i].first,
+				 (unsigned long long)ss->err[i].count);
+	for (int i = 0; i < STALL_READERS && !why[0]; i++)
+		if (ss->got[i] != posted)
+			snprintf(why, sizeof(why), "reader %d got %llu of %llu messages",
+				 i, (unsigned long long)ss->got[i],
+				 (unsigned long long)posted);
+	if (!why[0] && after.dropped == before.dropped)
+		snprintf(why, sizeof(why), "nothing dropped: the stalled reader held nothing back?");
+	if (!why[0] && after.posted - before.posted != posted)
+		snprintf(why, sizeof(why), "room posted grew by %llu, posters counted %llu",
+			 (unsigned long long)(after.posted - before.posted),
+			 (unsigned long long)posted);
+	if (!why[0]) {
+		char b[16];
+
+		errno = 0;
+		if (read(stalled, b, sizeof(b)) != -1 || errno != EPIPE)
+			snprintf(why, sizeof(why), "the stalled reader was not told (%s)",
+				 errno ? strerror(errno) : "read succeeded");
+	}
+	if (!why[0] && setup.count)
+		snprintf(why, sizeof(why), "%s", setup.first);
+	report(!why[0], name, why);
+	close(stalled);
+	close(ctl);
+	munmap(ss, sizeof(*ss));
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 static void usage(FILE *out)
@@ -1765,7 +2006,7 @@ static void usage(FILE *out)
 		"  -r N         readers (default 8, max %d; half record, half stream)\n"
 		"  -R N         rooms (default 4, max %d)\n"
 		"  -c N         churn processes (default 4, max %d)\n"
-		"  -s LIST      scenarios, comma-separated: block,overwrite,fork,members\n"
+		"  -s LIST      scenarios, comma-separated: block,overwrite,fork,members,stall\n"
 		"  -S SEED      random seed (default: from the clock; printed)\n"
 		"  -D DEVICE    device node (default /dev/kerneltalk)\n"
 		"  -h           this help\n",
@@ -1787,7 +2028,7 @@ static int parse_int(const char *s, int lo, int hi, const char *what)
 
 int main(int argc, char **argv)
 {
-	const char *scenarios = "block,overwrite,fork,members";
+	const char *scenarios = "block,overwrite,fork,members,stall";
 	struct kerneltalk_room_info info;
 	struct churn_res churn[2][MAX_CHURN];
 	struct traffic_result tr[2];
@@ -1920,6 +2161,9 @@ int main(int argc, char **argv)
 		rnd_seed(cfg.seed);
 		run_member_flood(nsc ? cfg.duration * 0.2 : cfg.duration);
 	}
+
+	if (strstr(scenarios, "stall"))
+		run_stall();
 
 	{
 		uint64_t posted = 0, checked = 0;

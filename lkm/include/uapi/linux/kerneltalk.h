@@ -24,6 +24,14 @@
  * file was opened in.  A process in another user namespace neither finds
  * nor lists them unless it is handed a file opened outside.
  *
+ * KERNELTALK_POLICY_BLOCK is lossless for every reader that keeps
+ * reading: a post waits (or fails -EAGAIN under O_NONBLOCK) while a reader
+ * still needs the space, except a reader that has held it back for the
+ * module parameter stall_ms without reading (0: no bound), which is
+ * overrun and told as under OVERWRITE.  A file that has never read is
+ * not held back by its own unread echo: its posts overwrite it instead,
+ * reported as lost.
+ *
  * lseek(fd, 0, SEEK_SET) moves the member to the oldest retained
  * message, lseek(fd, 0, SEEK_END) past the newest; anything else is
  * -EINVAL.  Only a file open for reading ever receives, and it joined a
@@ -31,7 +39,8 @@
  *
  * poll(): EPOLLIN|EPOLLRDNORM when a message (or a pending -EPIPE) is
  * readable, EPOLLOUT|EPOLLWRNORM when a post of max_msg bytes would not
- * wait, EPOLLERR|EPOLLPRI while the member has been overrun.
+ * wait, EPOLLERR|EPOLLPRI while the member has been overrun.  A file
+ * reports only the directions it was opened for.
  *
  * The layout below is ABI: fixed-width types only, no implicit padding.
  * User space may depend on it.
@@ -68,7 +77,8 @@
  *		the reader's user namespace (the overflow uid, 65534, when
  *		unmapped there)
  * @pid:	poster's thread-group id in the reader's pid namespace
- *		(0 when the poster is not visible there)
+ *		(0 when the poster is not visible there, or has exited and
+ *		been reaped: its number may belong to another process now)
  * @flags:	KERNELTALK_MSG_* bits
  * @lost:	messages this member lost to overwriting just before this one
  * @comm:	poster's process name (its main thread's comm), NUL-terminated
@@ -89,9 +99,14 @@ struct kerneltalk_msg {
  * @name:	room name, "" for the device node's default room
  * @members:	open files in the room (a file shared by fork counts once)
  * @policy:	KERNELTALK_POLICY_*
- * @capacity:	ring bytes of the room
- * @used:	ring bytes the retained messages occupy, headers included
- *		(sizeof(struct kerneltalk_msg) + len per message)
+ * @capacity:	bytes of kernel memory the room may hold (module parameter)
+ * @used:	bytes of kernel memory the room holds now, bounded by
+ *		@capacity: its slot array (from the first post), every
+ *		retained message as the allocator sized it (the kernel's
+ *		record and the payload, rounded up; more than
+ *		sizeof(struct kerneltalk_msg) + len), and every recycled
+ *		message a reader is still in the middle of (at most one per
+ *		reading file)
  * @max_msg:	largest payload one write() may post
  * @reserved:	zero
  * @first_seq:	sequence number of the oldest retained message
@@ -216,7 +231,13 @@ struct kerneltalk_member_list {
 /* KERNELTALK_IOC_INFO - describe the room this file is a member of. */
 #define KERNELTALK_IOC_INFO \
 	_IOR(KERNELTALK_IOC_MAGIC, 0x01, struct kerneltalk_room_info)
-/* KERNELTALK_IOC_SET_FLAGS - set KERNELTALK_F_* (other bits: -EINVAL). */
+/*
+ * KERNELTALK_IOC_SET_FLAGS - set KERNELTALK_F_* (other bits: -EINVAL).
+ * KERNELTALK_F_RECORDS changes only between messages: -EBUSY while a
+ * message is partly read in stream mode (read the rest, or lseek).  A
+ * record left unread with a lost count gives -EPIPE first once the file
+ * is switched to stream mode.
+ */
 #define KERNELTALK_IOC_SET_FLAGS \
 	_IOW(KERNELTALK_IOC_MAGIC, 0x02, __u32)
 /* KERNELTALK_IOC_GET_FLAGS - read this file's KERNELTALK_F_* bits. */
