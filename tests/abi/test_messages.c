@@ -440,8 +440,9 @@ KT_TEST_F(pair, stamps_uid_is_the_openers)
 
 	kt_set_flags(self->b, KERNELTALK_F_RECORDS);
 	pid = kt_fork(post_as_nobody, &self->a);
-	kt_join_child(pid, 10000);
+	/* read before reaping: a reaped poster's pid reads as 0 */
 	ASSERT_EQ(KT_HDR + 11, kt_read_rec(self->b, &h, NULL, 0));
+	kt_join_child(pid, 10000);
 	EXPECT_EQ(0, h.uid);
 	EXPECT_EQ(pid, h.pid);		/* the writer, though */
 
