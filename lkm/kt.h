@@ -9,11 +9,13 @@
  *
  * Locking, outermost first:
  *   kt_member.lock (mutex)  serialises the calls made on one file (read,
- *                           write, ioctl, llseek, poll) and guards
+ *                           write, ioctl, llseek) and guards
  *                           member->room and member->pending.
- *   kt_rooms_lock (mutex)   guards the room registry (kt_rooms, kt_nr_rooms)
- *                           and membership changes: a room is looked up,
- *                           joined, left and freed only under it.
+ *   kt_rooms_lock (mutex)   guards the room registry (kt_rooms and its
+ *                           counts), each room's registry fields (name,
+ *                           owner, group, mode, user_ns) and membership
+ *                           changes: a room is looked up, joined, left and
+ *                           freed only under it.
  *   kt_room.lock (spinlock) guards everything else in a room, the cursors
  *                           (kt_member.seq, .lost) of its members and
  *                           their wake_gen.  Held only for short,
@@ -27,6 +29,14 @@
  * entries can never point into freed memory.  Sleepers wait for their
  * wake_gen to change, which every waker bumps under kt_room.lock, so the
  * wait condition itself touches no room and takes no lock.
+ *
+ * poll takes no lock at all, as pipe_poll(): a read holds kt_member.lock
+ * across copy_to_user(), which may wait on a userfaultfd or FUSE page.
+ * It reads the member fields marked [poll] with READ_ONCE; they are
+ * written with WRITE_ONCE, and whatever makes a file readable or writable
+ * wakes its wait queue after changing them.  The room's next_seq and
+ * fullness reach poll through the member's room_next and blocked, so poll
+ * never follows member->room, which JOIN may change and free.
  */
 #ifndef KT_H
 #define KT_H
@@ -39,21 +49,28 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include <linux/kerneltalk.h>
 
 struct file;
 struct inode;
 struct pid;
+struct user_namespace;
 
-/* Ring bytes one message occupies: the record header plus its payload. */
+/* Bytes a record-mode read() returns: the record header plus the payload. */
 #define KT_RECORD_SIZE(len)	(sizeof(struct kerneltalk_msg) + (len))
+/* Bytes a message of @len asks the allocator for (len <= 16 MiB). */
+#define KT_MSG_SIZE(len)	(offsetof(struct kt_msg, data) + (len))
 
 /* Module parameters, validated once at load and constant afterwards. */
 extern unsigned int kt_capacity;
 extern unsigned int kt_max_msg;
 extern unsigned int kt_max_rooms;
 extern unsigned int kt_policy;
+extern unsigned int kt_room_mode;
+extern unsigned int kt_max_rooms_per_user;
+extern unsigned int kt_stall_ms;	/* read when a room is created */
 
 /* Identity of a device node: rooms outlive inodes, so no inode pointer. */
 struct kt_node_key {
@@ -62,8 +79,15 @@ struct kt_node_key {
 	u32 generation;
 };
 
+/*
+ * A message: its references are taken and dropped under the room lock
+ * (the ring holds one, a reader in the middle of it another).
+ */
 struct kt_msg {
 	refcount_t ref;
+	u32 cost;		/* bytes the allocator took for it */
+	bool recycled;		/* out of the ring, pinned by a reader */
+	struct kt_msg *next_free;	/* kt_room_drop_oldest()'s list */
 	u64 seq;
 	u64 time_ns;
 	u64 origin;		/* kt_member.id of the posting file */
@@ -79,16 +103,42 @@ struct kt_room {
 	struct list_head link;		/* in kt_rooms */
 	char name[KERNELTALK_NAME_MAX];	/* "" for a node's default room */
 	struct kt_node_key node;	/* valid when name is "" */
-	kuid_t creator;
+	/*
+	 * Who may change the room: the uid that made a named room, the
+	 * node's owner for a default room (kt_access.c).  A named room's
+	 * group and mode are checked at JOIN; a default room's access is its
+	 * node's, checked by open().
+	 */
+	kuid_t owner;
+	kuid_t creator;			/* charged for it: max_rooms_per_user */
+	kgid_t group;
+	umode_t mode;			/* permission bits, named rooms */
+	/*
+	 * Referenced.  Named rooms: the namespace of their names, their
+	 * creator's.  Default rooms: the node's file system's (s_user_ns).
+	 */
+	struct user_namespace *user_ns;
 
 	spinlock_t lock;		/* see the lock order above */
 	/* The following fields are protected by lock. */
 	struct list_head members;	/* kt_member.link */
 	unsigned int nr_members;	/* changed under kt_rooms_lock too */
 	u32 policy;
-	bool full;			/* a post or poll found no space */
+	/*
+	 * Jiffies a reader may hold writers back without reading (0: no
+	 * bound).  From the stall_ms parameter; a per-room setter only has
+	 * to change it under lock and call kt_room_update_full().
+	 */
+	unsigned long stall;
+	struct delayed_work stall_work;	/* re-checks full when one stalls */
+	bool full;			/* a max_msg post would wait */
 	struct kt_msg **slots;		/* the ring, NULL until the first post */
-	u32 used;			/* KT_RECORD_SIZE() of retained messages */
+	/*
+	 * Bytes charged against capacity: the slot array once allocated,
+	 * the cost of every retained message and of every recycled one a
+	 * reader is still in the middle of.
+	 */
+	u32 used;
 	u64 first_seq;			/* oldest retained message */
 	u64 next_seq;
 	u64 posted;
@@ -99,43 +149,79 @@ struct kt_member {
 	struct mutex lock;	/* see the lock order above */
 	/* Protected by lock (and kt_rooms_lock to change room). */
 	struct kt_room *room;
-	struct kt_msg *pending;	/* message being read, referenced */
+	struct kt_msg *pending;	/* [poll] message being read, referenced */
 	u32 pending_off;	/* bytes of it already read (stream mode) */
-	u64 pending_lost;	/* lost count reported with it (record mode) */
+	u64 pending_lost;	/* [poll] losses before it, not yet reported */
 
 	/* Protected by room->lock. */
 	struct list_head link;	/* in room->members */
-	u64 seq;		/* next message this member reads */
-	u64 lost;		/* overwritten before this member read them */
+	/*
+	 * [poll] Next message this member reads: never below first_seq,
+	 * never on one of its own messages under NOECHO.
+	 */
+	u64 seq;
+	u64 lost;		/* [poll] overwritten before it read them */
+	u64 room_next;		/* [poll] room->next_seq */
+	bool blocked;		/* [poll] room->full, for writers */
+	unsigned long read_at;	/* last read, or first unread post: jiffies */
+	bool has_read;		/* ever tried to read */
 	unsigned long wake_gen;
+	u64 joined_ns;		/* CLOCK_REALTIME of entering the room */
 
 	/* Constant after open. */
 	wait_queue_head_t wait;
 	u64 id;			/* unique per open file, for KERNELTALK_MSG_OWN */
 	struct kt_node_key node;
-	kuid_t node_owner;
 	struct inode *inode;	/* the opened node, pinned by the file */
+	struct file *file;	/* its file: f_cred and f_mode for JOIN */
 	bool reader;		/* opened for reading */
+	bool writer;		/* opened for writing */
+	struct pid *pid;	/* the opening thread group, referenced */
+	char comm[KERNELTALK_COMM_LEN];	/* its name at open */
 	u32 flags;		/* KERNELTALK_F_*, READ_ONCE/WRITE_ONCE */
 };
 
 /* kt_room.c: rooms and their rings */
+extern struct mutex kt_rooms_lock;
+extern struct list_head kt_rooms;
+
 int kt_rooms_init(void);
 void kt_rooms_exit(void);
 bool kt_room_name_valid(const char *name);
-int kt_room_join(struct kt_member *m, const char *name);
+int kt_room_join(struct kt_member *m, const char *name, umode_t mode,
+		 bool excl);
 void kt_room_leave(struct kt_member *m);
 
-struct kt_msg *kt_msg_alloc(size_t len);
+struct kt_msg *kt_msg_alloc(size_t len, kuid_t uid);
 void kt_msg_put(struct kt_msg *msg);
 void kt_member_drop_pending(struct kt_member *m);
 int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen);
 int kt_room_fetch(struct kt_member *m, unsigned long *gen);
-__poll_t kt_room_poll(struct kt_member *m);
 void kt_room_seek(struct kt_member *m, bool history);
 void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info);
 int kt_room_set_policy(struct kt_member *m, u32 policy);
-void kt_room_set_flags(struct kt_member *m, u32 flags);
+int kt_room_set_flags(struct kt_member *m, u32 flags);
+
+/* kt_access.c */
+void kt_room_init_access(struct kt_room *room, const struct kt_member *m,
+			 umode_t mode);
+void kt_room_exit_access(struct kt_room *room);
+int kt_room_may_join(const struct kt_room *room, const struct kt_member *m);
+bool kt_room_visible(const struct kt_room *room, const struct file *file);
+int kt_room_may_admin(struct kt_member *m);
+void kt_room_get_access(struct kt_member *m,
+			struct kerneltalk_room_access *access);
+int kt_room_set_access(struct kt_member *m,
+		       const struct kerneltalk_room_access *access);
+
+/* kt_member.c */
+int kt_room_members(struct kt_member *m, u32 count,
+		    struct kerneltalk_member_info **infos, u32 *written,
+		    u32 *total);
+
+/* kt_proc.c */
+int kt_proc_init(void);
+void kt_proc_exit(void);
 
 /* kt_ioctl.c */
 long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

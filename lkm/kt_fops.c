@@ -7,6 +7,7 @@
 #include <linux/fs.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
@@ -32,14 +33,18 @@ static int kt_open(struct inode *inode, struct file *file)
 	m->node.dev = inode->i_sb->s_dev;
 	m->node.ino = inode->i_ino;
 	m->node.generation = inode->i_generation;
-	m->node_owner = inode->i_uid;
 	m->inode = inode;
+	m->file = file;
 	m->reader = file->f_mode & FMODE_READ;
+	m->writer = file->f_mode & FMODE_WRITE;
+	m->pid = get_pid(task_tgid(current));
+	get_task_comm(m->comm, current->group_leader);
 
 	mutex_lock(&m->lock);
-	ret = kt_room_join(m, "");
+	ret = kt_room_join(m, "", 0, false);
 	mutex_unlock(&m->lock);
 	if (ret) {
+		put_pid(m->pid);
 		mutex_destroy(&m->lock);
 		kfree(m);
 		return ret;
@@ -53,9 +58,12 @@ static int kt_release(struct inode *inode, struct file *file)
 {
 	struct kt_member *m = file->private_data;
 
+	/* A pending message may be charged to the room: give it back first. */
+	mutex_lock(&m->lock);
+	kt_member_drop_pending(m);
+	mutex_unlock(&m->lock);
 	kt_room_leave(m);
-	if (m->pending)
-		kt_msg_put(m->pending);
+	put_pid(m->pid);
 	mutex_destroy(&m->lock);
 	kfree(m);
 	return 0;
@@ -70,7 +78,9 @@ static void kt_msg_header(const struct kt_member *m, const struct kt_msg *msg,
 	hdr->time_ns = msg->time_ns;
 	hdr->len = msg->len;
 	hdr->uid = from_kuid_munged(current_user_ns(), msg->uid);
-	hdr->pid = pid_nr_ns(msg->pid, task_active_pid_ns(current));
+	/* A reaped poster's number may be someone else's by now. */
+	if (pid_has_task(msg->pid, PIDTYPE_TGID))
+		hdr->pid = pid_nr_ns(msg->pid, task_active_pid_ns(current));
 	hdr->flags = msg->origin == m->id ? KERNELTALK_MSG_OWN : 0;
 	hdr->lost = m->pending_lost;
 	memcpy(hdr->comm, msg->comm, sizeof(hdr->comm));
@@ -109,6 +119,11 @@ static ssize_t kt_read_locked(struct kt_member *m, char __user *buf,
 		return n;
 	}
 
+	/* Losses fetched in record mode, switched to stream mode since. */
+	if (m->pending_lost) {
+		WRITE_ONCE(m->pending_lost, 0);
+		return -EPIPE;
+	}
 	n = min_t(size_t, count, msg->len - m->pending_off);
 	left = copy_to_user(buf, msg->data + m->pending_off, n);
 	/* Bytes already copied win over a late fault. */
@@ -156,7 +171,7 @@ static ssize_t kt_write(struct file *file, const char __user *buf,
 	if (count > kt_max_msg)
 		return -EMSGSIZE;
 	/* Copy in before any lock: a fault must not stall the room. */
-	msg = kt_msg_alloc(count);
+	msg = kt_msg_alloc(count, file->f_cred->euid);
 	if (!msg)
 		return -ENOMEM;
 	if (copy_from_user(msg->data, buf, count)) {
@@ -188,14 +203,23 @@ out_put_msg:
 static __poll_t kt_poll(struct file *file, poll_table *wait)
 {
 	struct kt_member *m = file->private_data;
-	__poll_t mask;
+	__poll_t mask = 0;
 
+	/*
+	 * Lockless, as pipe_poll(): a read may hold m->lock for as long as
+	 * its copy_to_user() faults.  Every change that makes the file
+	 * readable or writable wakes m->wait after making it.
+	 */
 	poll_wait(file, &m->wait, wait);
-	mutex_lock(&m->lock);
-	mask = kt_room_poll(m);
-	if (m->pending)
-		mask |= EPOLLIN | EPOLLRDNORM;
-	mutex_unlock(&m->lock);
+	if (m->reader) {
+		if (READ_ONCE(m->lost) || READ_ONCE(m->pending_lost))
+			mask |= EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLPRI;
+		else if (READ_ONCE(m->pending) ||
+			 READ_ONCE(m->seq) != READ_ONCE(m->room_next))
+			mask |= EPOLLIN | EPOLLRDNORM;
+	}
+	if (m->writer && !READ_ONCE(m->blocked))
+		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
 }
 

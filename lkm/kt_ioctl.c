@@ -3,6 +3,9 @@
  * KernelTalk ioctls: flat dispatch to one small helper per call.
  */
 #include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -18,7 +21,42 @@ static int kt_ioctl_join(struct kt_member *m, const char __user *uname)
 		return -EINVAL;
 	if (name[0] && !kt_room_name_valid(name))
 		return -EINVAL;
-	return kt_room_join(m, name);
+	return kt_room_join(m, name, kt_room_mode, false);
+}
+
+static int kt_ioctl_create(struct kt_member *m,
+			   const struct kerneltalk_room_spec __user *uspec)
+{
+	struct kerneltalk_room_spec spec;
+
+	if (copy_from_user(&spec, uspec, sizeof(spec)))
+		return -EFAULT;
+	if (spec.mode & ~KERNELTALK_MODE_MASK || spec.flags ||
+	    memchr_inv(spec.reserved, 0, sizeof(spec.reserved)) ||
+	    !kt_room_name_valid(spec.name))
+		return -EINVAL;
+	return kt_room_join(m, spec.name, spec.mode, true);
+}
+
+static int kt_ioctl_set_access(struct kt_member *m,
+			       const struct kerneltalk_room_access __user *uacc)
+{
+	struct kerneltalk_room_access access;
+
+	if (copy_from_user(&access, uacc, sizeof(access)))
+		return -EFAULT;
+	return kt_room_set_access(m, &access);
+}
+
+static int kt_ioctl_get_access(struct kt_member *m,
+			       struct kerneltalk_room_access __user *uacc)
+{
+	struct kerneltalk_room_access access;
+
+	kt_room_get_access(m, &access);
+	if (copy_to_user(uacc, &access, sizeof(access)))
+		return -EFAULT;
+	return 0;
 }
 
 static int kt_ioctl_info(struct kt_member *m,
@@ -40,8 +78,7 @@ static int kt_ioctl_set_flags(struct kt_member *m, const __u32 __user *uflags)
 		return -EFAULT;
 	if (flags & ~KERNELTALK_F_ALL)
 		return -EINVAL;
-	kt_room_set_flags(m, flags);
-	return 0;
+	return kt_room_set_flags(m, flags);
 }
 
 static int kt_ioctl_set_policy(struct kt_member *m, const __u32 __user *upolicy)
@@ -51,6 +88,28 @@ static int kt_ioctl_set_policy(struct kt_member *m, const __u32 __user *upolicy)
 	if (get_user(policy, upolicy))
 		return -EFAULT;
 	return kt_room_set_policy(m, policy);
+}
+
+static int kt_ioctl_members(struct kt_member *m,
+			    struct kerneltalk_member_list __user *ulist)
+{
+	struct kerneltalk_member_info *infos;
+	struct kerneltalk_member_list list;
+	int ret;
+
+	if (copy_from_user(&list, ulist, sizeof(list)))
+		return -EFAULT;
+	if (list.reserved)
+		return -EINVAL;
+	ret = kt_room_members(m, list.count, &infos, &list.count, &list.total);
+	if (ret)
+		return ret;
+	if (copy_to_user(u64_to_user_ptr(list.members), infos,
+			 array_size(list.count, sizeof(*infos))) ||
+	    copy_to_user(ulist, &list, sizeof(list)))
+		ret = -EFAULT;
+	kvfree(infos);
+	return ret;
 }
 
 long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -65,6 +124,10 @@ long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KERNELTALK_IOC_SET_FLAGS:
 	case KERNELTALK_IOC_GET_FLAGS:
 	case KERNELTALK_IOC_SET_POLICY:
+	case KERNELTALK_IOC_CREATE:
+	case KERNELTALK_IOC_SET_ACCESS:
+	case KERNELTALK_IOC_GET_ACCESS:
+	case KERNELTALK_IOC_MEMBERS:
 		break;
 	default:
 		return -ENOTTY;
@@ -85,8 +148,20 @@ long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KERNELTALK_IOC_GET_FLAGS:
 		ret = put_user(READ_ONCE(m->flags), (__u32 __user *)uarg);
 		break;
-	default: /* KERNELTALK_IOC_SET_POLICY */
+	case KERNELTALK_IOC_SET_POLICY:
 		ret = kt_ioctl_set_policy(m, uarg);
+		break;
+	case KERNELTALK_IOC_CREATE:
+		ret = kt_ioctl_create(m, uarg);
+		break;
+	case KERNELTALK_IOC_SET_ACCESS:
+		ret = kt_ioctl_set_access(m, uarg);
+		break;
+	case KERNELTALK_IOC_GET_ACCESS:
+		ret = kt_ioctl_get_access(m, uarg);
+		break;
+	default: /* KERNELTALK_IOC_MEMBERS */
+		ret = kt_ioctl_members(m, uarg);
 		break;
 	}
 	mutex_unlock(&m->lock);

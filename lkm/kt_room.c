@@ -3,21 +3,24 @@
  * KernelTalk rooms: the registry of rooms, their members, and the ring of
  * messages each room retains.  Lock rules are in kt.h.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
-#include <linux/proc_fs.h>
 #include <linux/sched.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/user_namespace.h>
+#include <linux/workqueue.h>
 
 #include "kt.h"
 
@@ -26,49 +29,131 @@ static_assert(KERNELTALK_COMM_LEN == TASK_COMM_LEN);
 #define KT_NAME_CHARS \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
-/* Guards kt_rooms and kt_nr_rooms, see kt.h for the lock order. */
-static DEFINE_MUTEX(kt_rooms_lock);
-static LIST_HEAD(kt_rooms);
-static unsigned int kt_nr_rooms;
+/* Guards kt_rooms and the counts, see kt.h for the lock order. */
+DEFINE_MUTEX(kt_rooms_lock);
+LIST_HEAD(kt_rooms);
+static unsigned int kt_nr_rooms;	/* default and named */
+static unsigned int kt_nr_named;
 
 /*
  * Slots of every room's ring: a power of two above the most messages
- * kt_capacity can retain, so sequence numbers index it directly.
+ * kt_capacity can retain, so sequence numbers index it directly.  The
+ * array costs kt_slots_cost bytes of the room's capacity once allocated.
  */
 static unsigned int kt_nr_slots;
+static u32 kt_slots_cost;
+/* The most a max_msg message may cost: what "full" measures against. */
+static u32 kt_max_cost;
 
-struct kt_msg *kt_msg_alloc(size_t len)
+/* Bytes the allocator really takes for @ptr, of @size bytes, kvmalloc'd. */
+static u32 kt_alloc_cost(const void *ptr, size_t size)
 {
+	return is_vmalloc_addr(ptr) ? PAGE_ALIGN(size) : ksize(ptr);
+}
+
+/*
+ * The most kvmalloc() may take for @size bytes: a kmalloc bucket (found
+ * by trying), or for larger sizes the page allocator's power of two,
+ * which is at least what vmalloc takes.  0 when even trying fails.
+ */
+static size_t kt_alloc_bound(size_t size)
+{
+	size_t bound;
+	void *p;
+
+	if (size > KMALLOC_MAX_CACHE_SIZE)
+		return PAGE_SIZE << get_order(size);
+	p = kmalloc(size, GFP_KERNEL);
+	if (!p)
+		return 0;
+	bound = ksize(p);
+	kfree(p);
+	return bound;
+}
+
+/*
+ * A message of @len bytes that the current task posts through a file
+ * opened with effective uid @uid.  The uid is the opener's, so a setuid
+ * program writing to a descriptor it inherited posts as whoever opened it;
+ * the pid and comm say which process wrote.
+ */
+struct kt_msg *kt_msg_alloc(size_t len, kuid_t uid)
+{
+	size_t size = KT_MSG_SIZE(len);
 	struct kt_msg *msg;
 
-	/* Charged to the poster: its messages are its memory. */
-	msg = kmalloc(struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
+	/*
+	 * Charged to the poster: its messages are its memory.  Large ones
+	 * may come from vmalloc: kvmalloc() tries kmalloc() without warning.
+	 */
+	msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!msg)
 		return NULL;
 	refcount_set(&msg->ref, 1);
+	msg->cost = kt_alloc_cost(msg, size);
+	msg->recycled = false;
 	msg->len = len;
-	msg->uid = current_euid();
+	msg->uid = uid;
 	msg->pid = get_pid(task_tgid(current));
 	/* The process's name, as ps shows it next to the tgid in @pid. */
 	get_task_comm(msg->comm, current->group_leader);
 	return msg;
 }
 
+static void kt_msg_free(struct kt_msg *msg)
+{
+	put_pid(msg->pid);
+	kvfree(msg);
+}
+
+/* Not under a spinlock: vfree() may sleep. */
 void kt_msg_put(struct kt_msg *msg)
 {
-	if (refcount_dec_and_test(&msg->ref)) {
-		put_pid(msg->pid);
-		kfree(msg);
+	might_sleep();
+	if (refcount_dec_and_test(&msg->ref))
+		kt_msg_free(msg);
+}
+
+/* Frees what kt_room_drop_oldest() collected, after the room lock. */
+static void kt_msg_free_list(struct kt_msg *list)
+{
+	while (list) {
+		struct kt_msg *next = list->next_free;
+
+		kt_msg_free(list);
+		list = next;
 	}
 }
 
+static void kt_room_wake_writers(struct kt_room *room);
+
+/*
+ * The member is done with its pending message.  One the ring has already
+ * recycled was still charged to the room (pinned): its last reader frees
+ * that space.  References to a message are taken and dropped under the
+ * room lock, so kt_room_space() can tell a pinned one by its count.
+ */
 void kt_member_drop_pending(struct kt_member *m)
 {
+	struct kt_msg *msg = m->pending;
+	struct kt_room *room = m->room;
+	bool last;
+
 	lockdep_assert_held(&m->lock);
-	if (m->pending) {
-		kt_msg_put(m->pending);
-		m->pending = NULL;
-	}
+	if (!msg)
+		return;
+	spin_lock(&room->lock);
+	last = refcount_dec_and_test(&msg->ref);
+	if (last)
+		room->used -= msg->cost;
+	WRITE_ONCE(m->pending, NULL);
+	m->pending_off = 0;
+	WRITE_ONCE(m->pending_lost, 0);
+	/* Retained, it can be recycled now; recycled, its space is free. */
+	kt_room_wake_writers(room);
+	spin_unlock(&room->lock);
+	if (last)
+		kt_msg_free(msg);
 }
 
 static struct kt_msg **kt_slot(struct kt_room *room, u64 seq)
@@ -83,102 +168,237 @@ static void kt_member_wake(struct kt_member *m, __poll_t events)
 	wake_up_interruptible_poll(&m->wait, events);
 }
 
-/* A post landed: wake the members that will read it. */
+/* A post landed: tell every member, wake those that will read it. */
 static void kt_room_wake_readers(struct kt_room *room, struct kt_member *poster)
 {
 	struct kt_member *m;
 
 	lockdep_assert_held(&room->lock);
 	list_for_each_entry(m, &room->members, link) {
+		WRITE_ONCE(m->room_next, room->next_seq);
 		if (!m->reader ||
 		    (m == poster && (READ_ONCE(m->flags) & KERNELTALK_F_NOECHO)))
 			continue;
+		/* It holds a message back from now on: its stall clock runs. */
+		if (m->seq == room->next_seq - 1)
+			m->read_at = jiffies;
 		kt_member_wake(m, EPOLLIN | EPOLLRDNORM);
 	}
 }
 
-/*
- * Space may have come free (a reader moved on or left, the policy changed):
- * wake posters and pollers, if any found the room full.
- */
-static void kt_room_wake_writers(struct kt_room *room)
-{
-	struct kt_member *m;
-
-	lockdep_assert_held(&room->lock);
-	if (!room->full)
-		return;
-	room->full = false;
-	list_for_each_entry(m, &room->members, link)
-		kt_member_wake(m, EPOLLOUT | EPOLLWRNORM);
-}
-
-/* Moves a NOECHO member past its own messages; true if it moved. */
-static bool kt_member_skip_own(struct kt_room *room, struct kt_member *m)
+/* The first message from the member's cursor on that it did not post. */
+static u64 kt_member_own_end(struct kt_room *room, const struct kt_member *m)
 {
 	u64 seq = m->seq;
 
 	lockdep_assert_held(&room->lock);
-	if (!(READ_ONCE(m->flags) & KERNELTALK_F_NOECHO) ||
-	    seq < room->first_seq)
-		return false;
 	while (seq < room->next_seq && (*kt_slot(room, seq))->origin == m->id)
 		seq++;
-	if (seq == m->seq)
-		return false;
-	m->seq = seq;
-	return true;
-}
-
-/* The oldest message some reading member has still to read. */
-static u64 kt_room_min_cursor(struct kt_room *room)
-{
-	struct kt_member *m;
-	u64 min = room->next_seq;
-
-	lockdep_assert_held(&room->lock);
-	list_for_each_entry(m, &room->members, link) {
-		if (!m->reader)
-			continue;
-		/* Own messages a NOECHO member will never read hold nothing. */
-		kt_member_skip_own(room, m);
-		if (m->seq < min)
-			min = m->seq;
-	}
-	return min;
+	return seq;
 }
 
 /*
- * Whether a record of @size ring bytes fits once the messages no reading
- * member still needs (under OVERWRITE: any) are recycled.
+ * Moves a NOECHO member past its own messages; true if it moved.  Called
+ * wherever a cursor moves, so a NOECHO cursor never rests on the member's
+ * own message: its own messages neither hold the ring back nor count as
+ * lost when they are overwritten.
  */
-static bool kt_room_fits(struct kt_room *room, u32 size)
+static bool kt_member_skip_own(struct kt_room *room, struct kt_member *m)
 {
-	u32 free = kt_capacity - room->used;
-	u64 seq, limit;
+	u64 seq;
 
-	lockdep_assert_held(&room->lock);
-	if (free >= size || room->policy == KERNELTALK_POLICY_OVERWRITE)
-		return true;
-	limit = kt_room_min_cursor(room);
-	for (seq = room->first_seq; seq < limit && free < size; seq++)
-		free += KT_RECORD_SIZE((*kt_slot(room, seq))->len);
-	return free >= size;
+	if (!(READ_ONCE(m->flags) & KERNELTALK_F_NOECHO))
+		return false;
+	seq = kt_member_own_end(room, m);
+	if (seq == m->seq)
+		return false;
+	WRITE_ONCE(m->seq, seq);
+	return true;
 }
 
-/* Recycles the oldest message; counts it if a reader had not read it. */
-static void kt_room_drop_oldest(struct kt_room *room, u64 min_cursor)
+/*
+ * Fairness under BLOCK: a reader that has held messages back for
+ * room->stall without reading (since its last read, or since the post
+ * that gave it something to read) holds nothing any more.  The next post
+ * that needs the space overruns it, and it is told (-EPIPE, lost).
+ */
+static bool kt_member_stalled(const struct kt_room *room,
+			      const struct kt_member *m, unsigned long now)
+{
+	return room->stall && !time_before(now, m->read_at + room->stall);
+}
+
+/*
+ * Bytes of the room's capacity free once the messages before @limit are
+ * recycled, counted until @want is reached.
+ */
+static u32 kt_room_space(struct kt_room *room, u64 limit, u32 want)
+{
+	u32 free = kt_capacity - room->used;
+	u64 seq;
+
+	lockdep_assert_held(&room->lock);
+	for (seq = room->first_seq; seq < limit && free < want; seq++) {
+		struct kt_msg *msg = *kt_slot(room, seq);
+
+		/* A reader in the middle of it keeps it charged (pinned). */
+		if (refcount_read(&msg->ref) == 1)
+			free += msg->cost;
+	}
+	return free;
+}
+
+/*
+ * Whether a message costing @size bytes posted by @poster fits once the
+ * messages no reading member still needs (under OVERWRITE: any) are
+ * recycled.  The unread echo of a poster that has never read does not
+ * hold its own posts back: a file that writes but does not read its echo
+ * would wait for itself forever.  It is overwritten and reported to it
+ * as lost.  The echo of a file that reads (in another thread, say) and
+ * the messages of others still hold.
+ */
+static bool kt_room_fits(struct kt_room *room, u32 size,
+			 const struct kt_member *poster)
+{
+	unsigned long now = jiffies;
+	u64 limit = room->next_seq;
+	struct kt_member *m;
+
+	lockdep_assert_held(&room->lock);
+	if (kt_capacity - room->used >= size)
+		return true;
+	/* Under OVERWRITE anything retained may go, but not what is pinned. */
+	if (room->policy == KERNELTALK_POLICY_OVERWRITE)
+		return kt_room_space(room, limit, size) >= size;
+	list_for_each_entry(m, &room->members, link) {
+		u64 seq = m->seq;
+
+		if (!m->reader || kt_member_stalled(room, m, now))
+			continue;
+		if (m == poster && !m->has_read)
+			seq = kt_member_own_end(room, m);
+		if (seq < limit)
+			limit = seq;
+	}
+	return kt_room_space(room, limit, size) >= size;
+}
+
+/*
+ * Whether a max_msg post would wait may have changed: record it in
+ * room->full and in every writer's blocked (what poll reads), and wake
+ * the writers it no longer holds back.  A waiting post needs at most that
+ * much space, so it is woken too.  The slowest reader, if it has never
+ * read, is held back by its own echo only as kt_room_fits() says.
+ * While the room is full, re-check when the next reader holding it turns
+ * stalled.
+ */
+static void kt_room_update_full(struct kt_room *room)
+{
+	u64 first = room->next_seq, second = room->next_seq;
+	u32 size = kt_max_cost;
+	struct kt_member *m, *slowest = NULL;
+	bool full = false, self_full = false;
+	unsigned long now = jiffies, next = now + room->stall;
+
+	lockdep_assert_held(&room->lock);
+	if (kt_capacity - room->used < size) {
+		list_for_each_entry(m, &room->members, link) {
+			if (room->policy == KERNELTALK_POLICY_OVERWRITE)
+				break;
+			if (!m->reader || m->seq == room->next_seq ||
+			    kt_member_stalled(room, m, now))
+				continue;
+			if (time_before(m->read_at + room->stall, next))
+				next = m->read_at + room->stall;
+			if (m->seq < first) {
+				second = first;
+				first = m->seq;
+				slowest = m;
+			} else if (m->seq < second) {
+				second = m->seq;
+			}
+		}
+		full = kt_room_space(room, first, size) < size;
+		if (slowest && !slowest->has_read) {
+			second = min(second, kt_member_own_end(room, slowest));
+			self_full = full &&
+				    kt_room_space(room, second, size) < size;
+		} else {
+			slowest = NULL;
+		}
+	}
+	if (!full && !room->full)
+		return;
+	room->full = full;
+	if (full && room->stall)
+		mod_delayed_work(system_wq, &room->stall_work, next - now);
+	list_for_each_entry(m, &room->members, link) {
+		bool blocked = m == slowest ? self_full : full;
+
+		if (!m->writer || blocked == m->blocked)
+			continue;
+		WRITE_ONCE(m->blocked, blocked);
+		if (!blocked)
+			kt_member_wake(m, EPOLLOUT | EPOLLWRNORM);
+	}
+}
+
+/* A reader holding the room full has just turned stalled. */
+static void kt_room_stall_work(struct work_struct *work)
+{
+	struct kt_room *room = container_of(to_delayed_work(work),
+					    struct kt_room, stall_work);
+
+	spin_lock(&room->lock);
+	kt_room_update_full(room);
+	spin_unlock(&room->lock);
+}
+
+/* Space may have come free (a reader moved on or left). */
+static void kt_room_wake_writers(struct kt_room *room)
+{
+	if (room->full)
+		kt_room_update_full(room);
+}
+
+/*
+ * Recycles the oldest message.  The readers whose cursor is on it lose it:
+ * they move on and count it in their lost, and the room in its dropped.
+ * They are woken whoever posted, a NOECHO poster overrunning itself too.
+ * The message goes on @freed, to be freed after the room lock.
+ */
+static void kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
 {
 	struct kt_msg **slot = kt_slot(room, room->first_seq);
 	struct kt_msg *msg = *slot;
+	struct kt_member *m;
+	bool needed = false;
 
 	lockdep_assert_held(&room->lock);
 	*slot = NULL;
-	room->used -= KT_RECORD_SIZE(msg->len);
-	if (msg->seq >= min_cursor)
-		room->dropped++;
 	room->first_seq++;
-	kt_msg_put(msg);
+	list_for_each_entry(m, &room->members, link) {
+		if (!m->reader || m->seq != msg->seq)
+			continue;
+		WRITE_ONCE(m->seq, m->seq + 1);
+		kt_member_skip_own(room, m);
+		WRITE_ONCE(m->lost, m->lost + 1);
+		/* The first loss makes it readable (-EPIPE) and overrun. */
+		if (m->lost == 1)
+			kt_member_wake(m, EPOLLIN | EPOLLRDNORM |
+					  EPOLLERR | EPOLLPRI);
+		needed = true;
+	}
+	if (needed)
+		room->dropped++;
+	if (refcount_dec_and_test(&msg->ref)) {
+		room->used -= msg->cost;
+		msg->next_free = *freed;
+		*freed = msg;
+	} else {
+		/* Charged until its last reader is done with it. */
+		msg->recycled = true;
+	}
 }
 
 /*
@@ -188,9 +408,8 @@ static void kt_room_drop_oldest(struct kt_room *room, u64 min_cursor)
 int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 {
 	struct kt_room *room = m->room;
-	u32 size = KT_RECORD_SIZE(msg->len);
-	struct kt_msg **slots = NULL;
-	u64 min_cursor;
+	struct kt_msg **slots = NULL, *freed = NULL;
+	u32 size = msg->cost;
 
 	lockdep_assert_held(&m->lock);
 	/* The ring is allocated on first post, outside the spinlock. */
@@ -203,27 +422,30 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 	spin_lock(&room->lock);
 	if (!room->slots) {
 		WRITE_ONCE(room->slots, slots);
+		room->used = kt_slots_cost;
 		slots = NULL;
 	}
-	if (!kt_room_fits(room, size)) {
-		room->full = true;
+	if (!kt_room_fits(room, size, m)) {
+		kt_room_update_full(room);
 		*gen = m->wake_gen;
 		spin_unlock(&room->lock);
 		kvfree(slots);
 		return -EAGAIN;
 	}
-	min_cursor = kt_room_min_cursor(room);
 	while (kt_capacity - room->used < size)
-		kt_room_drop_oldest(room, min_cursor);
+		kt_room_drop_oldest(room, &freed);
 
 	msg->seq = room->next_seq++;
 	msg->time_ns = ktime_get_real_ns();
 	msg->origin = m->id;
 	*kt_slot(room, msg->seq) = msg;
-	room->used += size;
+	room->used += size;	/* msg->cost */
 	room->posted++;
+	kt_member_skip_own(room, m);
 	kt_room_wake_readers(room, m);
+	kt_room_update_full(room);
 	spin_unlock(&room->lock);
+	kt_msg_free_list(freed);
 	kvfree(slots);
 	return 0;
 }
@@ -241,16 +463,13 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 
 	lockdep_assert_held(&m->lock);
 	spin_lock(&room->lock);
-	if (m->seq < room->first_seq) {
-		m->lost += room->first_seq - m->seq;
-		m->seq = room->first_seq;
-		if (!(READ_ONCE(m->flags) & KERNELTALK_F_RECORDS)) {
-			m->lost = 0;
-			ret = -EPIPE;
-			goto out_unlock;
-		}
+	m->read_at = jiffies;
+	m->has_read = true;
+	if (m->lost && !(READ_ONCE(m->flags) & KERNELTALK_F_RECORDS)) {
+		WRITE_ONCE(m->lost, 0);
+		ret = -EPIPE;
+		goto out_unlock;
 	}
-	kt_member_skip_own(room, m);
 	if (m->seq == room->next_seq) {
 		*gen = m->wake_gen;
 		ret = -EAGAIN;
@@ -258,40 +477,15 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 	}
 	msg = *kt_slot(room, m->seq);
 	refcount_inc(&msg->ref);
-	m->seq++;
-	m->pending = msg;
-	m->pending_off = 0;
-	m->pending_lost = m->lost;
-	m->lost = 0;
+	WRITE_ONCE(m->seq, m->seq + 1);
+	kt_member_skip_own(room, m);
+	WRITE_ONCE(m->pending, msg);
+	WRITE_ONCE(m->pending_lost, m->lost);
+	WRITE_ONCE(m->lost, 0);
 	kt_room_wake_writers(room);
 out_unlock:
 	spin_unlock(&room->lock);
 	return ret;
-}
-
-__poll_t kt_room_poll(struct kt_member *m)
-{
-	struct kt_room *room = m->room;
-	__poll_t mask = 0;
-
-	lockdep_assert_held(&m->lock);
-	spin_lock(&room->lock);
-	if (m->reader) {
-		if (m->seq < room->first_seq) {
-			mask |= EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLPRI;
-		} else {
-			if (kt_member_skip_own(room, m))
-				kt_room_wake_writers(room);
-			if (m->seq != room->next_seq)
-				mask |= EPOLLIN | EPOLLRDNORM;
-		}
-	}
-	if (kt_room_fits(room, KT_RECORD_SIZE(kt_max_msg)))
-		mask |= EPOLLOUT | EPOLLWRNORM;
-	else
-		room->full = true;
-	spin_unlock(&room->lock);
-	return mask;
 }
 
 void kt_room_seek(struct kt_member *m, bool history)
@@ -301,10 +495,14 @@ void kt_room_seek(struct kt_member *m, bool history)
 	lockdep_assert_held(&m->lock);
 	kt_member_drop_pending(m);
 	spin_lock(&room->lock);
-	m->seq = history ? room->first_seq : room->next_seq;
-	m->lost = 0;
-	if (!history)
-		kt_room_wake_writers(room);
+	WRITE_ONCE(m->seq, history ? room->first_seq : room->next_seq);
+	WRITE_ONCE(m->lost, 0);
+	m->read_at = jiffies;
+	kt_member_skip_own(room, m);
+	kt_room_update_full(room);
+	/* Another thread polling this file may have history to read now. */
+	if (m->seq != room->next_seq)
+		kt_member_wake(m, EPOLLIN | EPOLLRDNORM);
 	spin_unlock(&room->lock);
 }
 
@@ -331,31 +529,41 @@ void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info)
 int kt_room_set_policy(struct kt_member *m, u32 policy)
 {
 	struct kt_room *room = m->room;
+	int ret;
 
 	lockdep_assert_held(&m->lock);
 	if (policy != KERNELTALK_POLICY_BLOCK &&
 	    policy != KERNELTALK_POLICY_OVERWRITE)
 		return -EINVAL;
-	if (!uid_eq(current_euid(), room->creator) && !capable(CAP_SYS_ADMIN))
-		return -EPERM;
+	ret = kt_room_may_admin(m);
+	if (ret)
+		return ret;
 	spin_lock(&room->lock);
 	room->policy = policy;
-	kt_room_wake_writers(room);
+	kt_room_update_full(room);
 	spin_unlock(&room->lock);
 	return 0;
 }
 
-void kt_room_set_flags(struct kt_member *m, u32 flags)
+/*
+ * A message half read in stream mode cannot turn into a record (nor be
+ * delivered whole again): RECORDS changes only between messages.
+ */
+int kt_room_set_flags(struct kt_member *m, u32 flags)
 {
 	struct kt_room *room = m->room;
 
 	lockdep_assert_held(&m->lock);
+	if (((flags ^ READ_ONCE(m->flags)) & KERNELTALK_F_RECORDS) &&
+	    m->pending_off)
+		return -EBUSY;
 	spin_lock(&room->lock);
 	WRITE_ONCE(m->flags, flags);
 	/* With NOECHO its own unread posts stop holding the ring back. */
 	if (kt_member_skip_own(room, m))
 		kt_room_wake_writers(room);
 	spin_unlock(&room->lock);
+	return 0;
 }
 
 bool kt_room_name_valid(const char *name)
@@ -372,61 +580,134 @@ bool kt_room_name_valid(const char *name)
 	return true;
 }
 
+/*
+ * The room @m means by @name: a named room of its opener's user namespace
+ * (kt_access.c), or for "" the default room of its node.
+ */
 static struct kt_room *kt_room_find(const char *name,
-				    const struct kt_node_key *node)
+				    const struct kt_member *m)
 {
+	const struct user_namespace *ns = m->file->f_cred->user_ns;
+	const struct kt_node_key *node = &m->node;
 	struct kt_room *room;
 
 	lockdep_assert_held(&kt_rooms_lock);
 	list_for_each_entry(room, &kt_rooms, link) {
 		if (strcmp(room->name, name))
 			continue;
-		if (name[0] || (room->node.dev == node->dev &&
-				room->node.ino == node->ino &&
-				room->node.generation == node->generation))
+		if (name[0] ? room->user_ns == ns :
+			      (room->node.dev == node->dev &&
+			       room->node.ino == node->ino &&
+			       room->node.generation == node->generation))
 			return room;
 	}
 	return NULL;
 }
 
-static struct kt_room *kt_room_create(const char *name, struct kt_member *m)
+/*
+ * Named rooms may take at most three quarters of max_rooms (rounded down),
+ * so that a quarter is always left for default rooms: filling the table
+ * with named rooms never stops anyone from opening a node.
+ */
+static unsigned int kt_max_named(void)
 {
-	struct kt_room *room;
+	return kt_max_rooms - DIV_ROUND_UP(kt_max_rooms, 4);
+}
+
+static unsigned int kt_rooms_created_by(kuid_t uid)
+{
+	const struct kt_room *room;
+	unsigned int n = 0;
 
 	lockdep_assert_held(&kt_rooms_lock);
-	if (kt_nr_rooms >= kt_max_rooms)
-		return ERR_PTR(-ENOSPC);
+	list_for_each_entry(room, &kt_rooms, link)
+		if (room->name[0] && uid_eq(room->creator, uid))
+			n++;
+	return n;
+}
+
+/*
+ * Whether the caller may create one more room called @name, given that
+ * @leaving (if not NULL) goes away once the caller's file has moved:
+ * -ENOSPC when the table (or its share for named rooms) is full, -EDQUOT
+ * when the caller made max_rooms_per_user named rooms already (unless it
+ * has CAP_SYS_RESOURCE).
+ */
+static int kt_room_may_create(const char *name, const struct kt_room *leaving)
+{
+	unsigned int rooms = kt_nr_rooms, named = kt_nr_named, mine;
+	kuid_t uid = current_euid();
+
+	lockdep_assert_held(&kt_rooms_lock);
+	if (leaving) {
+		rooms--;
+		if (leaving->name[0])
+			named--;
+	}
+	if (rooms >= kt_max_rooms)
+		return -ENOSPC;
+	if (!name[0])
+		return 0;
+	if (named >= kt_max_named())
+		return -ENOSPC;
+	if (capable(CAP_SYS_RESOURCE))
+		return 0;
+	mine = kt_rooms_created_by(uid);
+	if (leaving && leaving->name[0] && uid_eq(leaving->creator, uid))
+		mine--;
+	return mine >= kt_max_rooms_per_user ? -EDQUOT : 0;
+}
+
+static struct kt_room *kt_room_create(const char *name, struct kt_member *m,
+				      umode_t mode, const struct kt_room *leaving)
+{
+	struct kt_room *room;
+	int ret;
+
+	lockdep_assert_held(&kt_rooms_lock);
+	ret = kt_room_may_create(name, leaving);
+	if (ret)
+		return ERR_PTR(ret);
 	room = kzalloc(sizeof(*room), GFP_KERNEL_ACCOUNT);
 	if (!room)
 		return ERR_PTR(-ENOMEM);
 	strscpy(room->name, name, sizeof(room->name));
-	if (name[0]) {
-		room->creator = current_euid();
-	} else {
+	if (!name[0])
 		room->node = m->node;
-		room->creator = m->node_owner;
-	}
+	room->creator = current_euid();
+	kt_room_init_access(room, m, mode);
 	spin_lock_init(&room->lock);
 	INIT_LIST_HEAD(&room->members);
 	room->policy = kt_policy;
+	room->stall = msecs_to_jiffies(READ_ONCE(kt_stall_ms));
+	INIT_DELAYED_WORK(&room->stall_work, kt_room_stall_work);
 	room->first_seq = 1;
 	room->next_seq = 1;
 	list_add_tail(&room->link, &kt_rooms);
 	kt_nr_rooms++;
+	if (name[0])
+		kt_nr_named++;
 	return room;
 }
 
 static void kt_room_free(struct kt_room *room)
 {
+	struct kt_msg *freed = NULL;
+
 	lockdep_assert_held(&kt_rooms_lock);
 	list_del(&room->link);
 	kt_nr_rooms--;
+	if (room->name[0])
+		kt_nr_named--;
+	cancel_delayed_work_sync(&room->stall_work);
 	/* Unreachable now, but the ring helpers expect the lock. */
 	spin_lock(&room->lock);
 	while (room->first_seq != room->next_seq)
-		kt_room_drop_oldest(room, room->next_seq);
+		kt_room_drop_oldest(room, &freed);
 	spin_unlock(&room->lock);
+	kt_msg_free_list(freed);
 	kvfree(room->slots);
+	kt_room_exit_access(room);
 	kfree(room);
 }
 
@@ -437,8 +718,12 @@ static void kt_room_add(struct kt_room *room, struct kt_member *m)
 	spin_lock(&room->lock);
 	list_add_tail(&m->link, &room->members);
 	room->nr_members++;
-	m->seq = room->next_seq;
-	m->lost = 0;
+	WRITE_ONCE(m->seq, room->next_seq);
+	WRITE_ONCE(m->lost, 0);
+	m->read_at = jiffies;
+	WRITE_ONCE(m->room_next, room->next_seq);
+	WRITE_ONCE(m->blocked, m->writer && room->full);
+	m->joined_ns = ktime_get_real_ns();
 	/* A read or post of this file waiting elsewhere must look again. */
 	kt_member_wake(m, EPOLLIN | EPOLLOUT);
 	spin_unlock(&room->lock);
@@ -449,6 +734,37 @@ static void kt_room_add(struct kt_room *room, struct kt_member *m)
  * Removes @m from its room and frees the room when nothing keeps it: no
  * member and no message, or no member and its node is gone.
  */
+/*
+ * Whether @m's room is freed when @m leaves it: @m is its last member and
+ * it retains no message, or its node is gone.  Only members post and only
+ * kt_rooms_lock admits new ones, so while JOIN holds that and m->lock the
+ * answer stays true until @m leaves.
+ */
+static bool kt_room_last_use(const struct kt_member *m)
+{
+	const struct kt_room *room = m->room;
+
+	lockdep_assert_held(&kt_rooms_lock);
+	lockdep_assert_held(&room->lock);
+	return room->nr_members == 1 &&
+	       (room->first_seq == room->next_seq ||
+		(!room->name[0] && !READ_ONCE(m->inode->i_nlink)));
+}
+
+/* The room @m would free by leaving it, or NULL. */
+static const struct kt_room *kt_room_leaving(struct kt_member *m)
+{
+	struct kt_room *room = m->room;
+	bool last;
+
+	if (!room)
+		return NULL;
+	spin_lock(&room->lock);
+	last = kt_room_last_use(m);
+	spin_unlock(&room->lock);
+	return last ? room : NULL;
+}
+
 static void kt_room_del(struct kt_member *m)
 {
 	struct kt_room *room = m->room;
@@ -456,13 +772,11 @@ static void kt_room_del(struct kt_member *m)
 
 	lockdep_assert_held(&kt_rooms_lock);
 	spin_lock(&room->lock);
+	unused = kt_room_last_use(m);
 	list_del(&m->link);
 	room->nr_members--;
 	if (m->reader)
 		kt_room_wake_writers(room);
-	unused = !room->nr_members &&
-		 (room->first_seq == room->next_seq ||
-		  (!room->name[0] && !READ_ONCE(m->inode->i_nlink)));
 	spin_unlock(&room->lock);
 	m->room = NULL;
 	if (unused)
@@ -471,18 +785,24 @@ static void kt_room_del(struct kt_member *m)
 
 /*
  * Moves @m into the room called @name ("": its node's default room),
- * creating it if need be.  Rejoining a room moves the cursor to its end.
+ * creating it with @mode if need be; with @excl, only a room it creates
+ * (else -EEXIST).  Rejoining a room moves the cursor to its end.
  */
-int kt_room_join(struct kt_member *m, const char *name)
+int kt_room_join(struct kt_member *m, const char *name, umode_t mode,
+		 bool excl)
 {
 	struct kt_room *room;
 	int ret = 0;
 
 	lockdep_assert_held(&m->lock);
 	mutex_lock(&kt_rooms_lock);
-	room = kt_room_find(name, &m->node);
-	if (!room) {
-		room = kt_room_create(name, m);
+	room = kt_room_find(name, m);
+	if (room) {
+		ret = excl ? -EEXIST : kt_room_may_join(room, m);
+		if (ret)
+			goto out_unlock;
+	} else {
+		room = kt_room_create(name, m, mode, kt_room_leaving(m));
 		if (IS_ERR(room)) {
 			ret = PTR_ERR(room);
 			goto out_unlock;
@@ -508,59 +828,34 @@ void kt_room_leave(struct kt_member *m)
 	mutex_unlock(&kt_rooms_lock);
 }
 
-/* /proc/kerneltalk: one line per room, readable by anyone. */
-static void *kt_proc_start(struct seq_file *seq, loff_t *pos)
-{
-	mutex_lock(&kt_rooms_lock);
-	return seq_list_start_head(&kt_rooms, *pos);
-}
-
-static void *kt_proc_next(struct seq_file *seq, void *v, loff_t *pos)
-{
-	return seq_list_next(v, &kt_rooms, pos);
-}
-
-static void kt_proc_stop(struct seq_file *seq, void *v)
-{
-	mutex_unlock(&kt_rooms_lock);
-}
-
-static int kt_proc_show(struct seq_file *seq, void *v)
-{
-	struct kt_room *room;
-
-	if (v == &kt_rooms) {
-		seq_puts(seq, "name device inode members policy messages used posted dropped\n");
-		return 0;
-	}
-	room = list_entry(v, struct kt_room, link);
-	if (room->name[0])
-		seq_printf(seq, "%s - -", room->name);
-	else
-		seq_printf(seq, "- %u:%u %lu", MAJOR(room->node.dev),
-			   MINOR(room->node.dev), room->node.ino);
-	spin_lock(&room->lock);
-	seq_printf(seq, " %u %s %llu %u %llu %llu\n", room->nr_members,
-		   room->policy == KERNELTALK_POLICY_BLOCK ? "block" : "overwrite",
-		   room->next_seq - room->first_seq, room->used, room->posted,
-		   room->dropped);
-	spin_unlock(&room->lock);
-	return 0;
-}
-
-static const struct seq_operations kt_proc_ops = {
-	.start = kt_proc_start,
-	.next = kt_proc_next,
-	.stop = kt_proc_stop,
-	.show = kt_proc_show,
-};
-
+/*
+ * What a room really costs, from the allocator: every message its
+ * kvmalloc'd size as rounded, the slot array once allocated.  capacity
+ * must hold the slot array and one max_msg message at the worst rounding
+ * (which also keeps a post below the allocator's size limit), else the
+ * parameters are refused.
+ */
 int kt_rooms_init(void)
 {
-	kt_nr_slots = roundup_pow_of_two(kt_capacity / KT_RECORD_SIZE(1) + 1);
-	if (!proc_create_seq("kerneltalk", 0444, NULL, &kt_proc_ops))
+	size_t min_cost, slots_cost, max_cost;
+
+	min_cost = kt_alloc_bound(KT_MSG_SIZE(1));
+	max_cost = kt_alloc_bound(KT_MSG_SIZE(kt_max_msg));
+	if (!min_cost || !max_cost)
 		return -ENOMEM;
-	return 0;
+	kt_nr_slots = roundup_pow_of_two(kt_capacity / min_cost + 1);
+	slots_cost = kt_alloc_bound(array_size(kt_nr_slots,
+					       sizeof(struct kt_msg *)));
+	if (!slots_cost)
+		return -ENOMEM;
+	if (slots_cost + max_cost > kt_capacity) {
+		pr_err("capacity %u cannot hold the slot array (%zu bytes) and one max_msg message (up to %zu bytes)\n",
+		       kt_capacity, slots_cost, max_cost);
+		return -EINVAL;
+	}
+	kt_slots_cost = slots_cost;
+	kt_max_cost = max_cost;
+	return kt_proc_init();
 }
 
 /* Module unload: no file is open any more, so no room has members. */
@@ -568,7 +863,7 @@ void kt_rooms_exit(void)
 {
 	struct kt_room *room, *tmp;
 
-	remove_proc_entry("kerneltalk", NULL);
+	kt_proc_exit();
 	mutex_lock(&kt_rooms_lock);
 	list_for_each_entry_safe(room, tmp, &kt_rooms, link)
 		kt_room_free(room);

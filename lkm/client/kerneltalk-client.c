@@ -48,11 +48,17 @@ static sigset_t wait_mask;
 
 struct options {
 	const char *room;
+	const char *create;	/* room to create (KERNELTALK_IOC_CREATE) */
+	long mode;		/* its permission bits; < 0: not given */
 	bool history;
 	bool info;
 	bool list;
+	bool who;
 	double linger;		/* seconds; < 0: not given */
 };
+
+/* Mode of a room made with --create and no --mode: the creator's alone. */
+#define CREATE_MODE	0600
 
 static void usage(FILE *out)
 {
@@ -66,17 +72,22 @@ static void usage(FILE *out)
 		"Options:\n"
 		"  -r, --room NAME      join the named room (1..31 of A-Z a-z 0-9 . _ -)\n"
 		"                       instead of the device node's default room\n"
+		"                       (made if new, mode from the module's room_mode)\n"
+		"  -c, --create NAME    create the named room, owned by you, and join it\n"
+		"  -m, --mode MODE      with --create: its permission bits, octal\n"
+		"                       (default %04o: yours alone; 0660 adds your group)\n"
 		"  -H, --history        first print the messages the room retains\n"
 		"  -l, --linger SECS    when stdin is not a terminal: keep receiving\n"
 		"                       for SECS seconds after its end, then exit\n"
 		"  -i, --info           print the room's state and exit\n"
+		"  -w, --who            print the room's members and exit\n"
 		"  -L, --list           print the room list (%s) and exit\n"
 		"  -h, --help           show this help\n"
 		"\n"
 		"Ctrl+D (end of input), Ctrl+C or SIGTERM leaves the room.\n"
 		"Your own lines are not printed again when typed on a terminal;\n"
 		"with stdin from a pipe or file they are printed like any other.\n",
-		prog, DEFAULT_DEVICE, PROC_ROOMS);
+		prog, DEFAULT_DEVICE, CREATE_MODE, PROC_ROOMS);
 }
 
 static void on_signal(int sig)
@@ -603,19 +614,39 @@ static int read_stdin(struct session *s)
 	return 0;
 }
 
-static int join_room(int fd, const char *room)
+/* JOIN @room, or with @mode >= 0 CREATE it; explains a failure. */
+static int join_room(int fd, const char *room, long mode)
 {
-	char name[KERNELTALK_NAME_MAX];
+	struct kerneltalk_room_spec spec;
+	int ret;
 
-	memset(name, 0, sizeof(name));
-	snprintf(name, sizeof(name), "%s", room);
-	if (ioctl(fd, KERNELTALK_IOC_JOIN, name) == 0)
+	memset(&spec, 0, sizeof(spec));
+	snprintf(spec.name, sizeof(spec.name), "%s", room);
+	if (mode >= 0) {
+		spec.mode = (__u32)mode;
+		ret = ioctl(fd, KERNELTALK_IOC_CREATE, &spec);
+	} else {
+		ret = ioctl(fd, KERNELTALK_IOC_JOIN, spec.name);
+	}
+	if (ret == 0)
 		return 0;
 	if (errno == EINVAL)
 		bad_room_name(room);
+	else if (errno == EEXIST)
+		fprintf(stderr,
+			"%s: room '%s' exists already (join it with --room)\n",
+			devpath, room);
+	else if (errno == EACCES)
+		fprintf(stderr,
+			"%s: permission denied: room '%s' does not let you in (its owner sets its mode)\n",
+			devpath, room);
 	else if (errno == ENOSPC)
 		fprintf(stderr,
 			"%s: cannot create room '%s': too many rooms exist (module parameter max_rooms)\n",
+			devpath, room);
+	else if (errno == EDQUOT)
+		fprintf(stderr,
+			"%s: cannot create room '%s': you made too many rooms (module parameter max_rooms_per_user)\n",
 			devpath, room);
 	else if (errno == ENOTTY)
 		fprintf(stderr, "%s: not a kerneltalk device\n", devpath);
@@ -623,6 +654,61 @@ static int join_room(int fd, const char *room)
 		fprintf(stderr, "%s: join '%s': %s\n", devpath, room,
 			strerror(errno));
 	return -1;
+}
+
+/* Flags of a member as ls shows a mode: r, w, n (no echo), or -. */
+static void member_flags(__u32 flags, char *out)
+{
+	out[0] = flags & KERNELTALK_MEMBER_READER ? 'r' : '-';
+	out[1] = flags & KERNELTALK_MEMBER_WRITER ? 'w' : '-';
+	out[2] = flags & KERNELTALK_MEMBER_NOECHO ? 'n' : '-';
+	out[3] = '\0';
+}
+
+/* --who: the room's members, one line each, in the order they joined. */
+static int print_members(int fd)
+{
+	struct kerneltalk_member_list list = { 0 };
+	struct kerneltalk_member_info *m = NULL;
+
+	/* The room may grow between asking its size and the snapshot. */
+	do {
+		free(m);
+		list.count = list.total + 4;
+		m = calloc(list.count, sizeof(*m));
+		if (!m) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			return 1;
+		}
+		list.members = (__u64)(uintptr_t)m;
+		if (ioctl(fd, KERNELTALK_IOC_MEMBERS, &list) < 0) {
+			fprintf(stderr, "%s: members: %s\n", devpath,
+				strerror(errno));
+			free(m);
+			return 1;
+		}
+	} while (list.count < list.total);
+
+	printf("%-12s %7s %-16s %-5s %7s %s\n", "USER", "PID", "COMMAND",
+	       "FLAGS", "UNREAD", "JOINED");
+	for (__u32 i = 0; i < list.count; i++) {
+		char uidbuf[16], flags[4], joined[16], comm[KERNELTALK_COMM_LEN + 1];
+		time_t t = (time_t)(m[i].joined_ns / 1000000000ULL);
+		struct tm tm;
+
+		member_flags(m[i].flags, flags);
+		memcpy(comm, m[i].comm, KERNELTALK_COMM_LEN);
+		comm[KERNELTALK_COMM_LEN] = '\0';
+		strftime(joined, sizeof(joined), "%H:%M:%S",
+			 localtime_r(&t, &tm));
+		printf("%-12s %7u %-16s %-5s %7llu %s%s\n",
+		       user_name(m[i].uid, uidbuf, sizeof(uidbuf)), m[i].pid,
+		       comm, flags, (unsigned long long)m[i].unread, joined,
+		       m[i].flags & KERNELTALK_MEMBER_SELF ? " (you)" : "");
+	}
+	fflush(stdout);
+	free(m);
+	return 0;
 }
 
 static int chat(struct session *s, double linger)
@@ -696,6 +782,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "room", required_argument, NULL, 'r' },
+		{ "create", required_argument, NULL, 'c' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "who", no_argument, NULL, 'w' },
 		{ "history", no_argument, NULL, 'H' },
 		{ "linger", required_argument, NULL, 'l' },
 		{ "info", no_argument, NULL, 'i' },
@@ -707,12 +796,31 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->linger = -1;
-	while ((c = getopt_long(argc, argv, "r:Hl:iLh", longopts, NULL)) != -1) {
+	o->mode = -1;
+	while ((c = getopt_long(argc, argv, "r:c:m:Hl:iwLh", longopts,
+				NULL)) != -1) {
 		char *end;
 
 		switch (c) {
 		case 'r':
 			o->room = optarg;
+			break;
+		case 'c':
+			o->create = optarg;
+			break;
+		case 'm':
+			errno = 0;
+			o->mode = strtol(optarg, &end, 8);
+			if (errno || end == optarg || *end || o->mode < 0 ||
+			    o->mode > KERNELTALK_MODE_MASK) {
+				fprintf(stderr,
+					"%s: --mode wants octal permission bits (0..0777), not '%s'\n",
+					prog, optarg);
+				return -1;
+			}
+			break;
+		case 'w':
+			o->who = true;
 			break;
 		case 'H':
 			o->history = true;
@@ -749,6 +857,20 @@ static int parse_args(int argc, char **argv, struct options *o)
 			prog, argv[optind], prog);
 		return -1;
 	}
+	if (o->room && o->create) {
+		fprintf(stderr, "%s: --room and --create name one room: give one\n",
+			prog);
+		return -1;
+	}
+	if (o->mode >= 0 && !o->create) {
+		fprintf(stderr, "%s: --mode goes with --create\n", prog);
+		return -1;
+	}
+	if (o->create) {
+		o->room = o->create;
+		if (o->mode < 0)
+			o->mode = CREATE_MODE;
+	}
 	if (o->room && !valid_room_name(o->room)) {
 		bad_room_name(o->room);
 		return -1;
@@ -781,8 +903,10 @@ int main(int argc, char **argv)
 		explain_open_error(devpath, errno);
 		return 1;
 	}
-	if (o.room && join_room(s.fd, o.room) < 0)
+	if (o.room && join_room(s.fd, o.room, o.mode) < 0)
 		return 1;
+	if (o.who)
+		return print_members(s.fd);
 	if (get_info(s.fd, &s.info) < 0)
 		return 1;
 	if (o.info) {

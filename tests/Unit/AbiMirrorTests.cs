@@ -27,6 +27,10 @@ namespace KernelTalk.Tests
         {
             ["kerneltalk_msg"] = typeof(MsgHeaderNative),
             ["kerneltalk_room_info"] = typeof(RoomInfoNative),
+            ["kerneltalk_room_spec"] = typeof(RoomSpecNative),
+            ["kerneltalk_room_access"] = typeof(RoomAccessNative),
+            ["kerneltalk_member_info"] = typeof(MemberInfoNative),
+            ["kerneltalk_member_list"] = typeof(MemberListNative),
         };
 
         /// <summary>Every numeric constant of the header → its mirror in KernelTalkAbi.</summary>
@@ -40,6 +44,11 @@ namespace KernelTalk.Tests
             ["KERNELTALK_POLICY_BLOCK"] = nameof(KernelTalkAbi.PolicyBlock),
             ["KERNELTALK_POLICY_OVERWRITE"] = nameof(KernelTalkAbi.PolicyOverwrite),
             ["KERNELTALK_MSG_OWN"] = nameof(KernelTalkAbi.MsgOwn),
+            ["KERNELTALK_MODE_MASK"] = nameof(KernelTalkAbi.ModeMask),
+            ["KERNELTALK_MEMBER_READER"] = nameof(KernelTalkAbi.MemberReader),
+            ["KERNELTALK_MEMBER_WRITER"] = nameof(KernelTalkAbi.MemberWriter),
+            ["KERNELTALK_MEMBER_NOECHO"] = nameof(KernelTalkAbi.MemberNoEcho),
+            ["KERNELTALK_MEMBER_SELF"] = nameof(KernelTalkAbi.MemberSelf),
             ["KERNELTALK_IOC_MAGIC"] = nameof(KernelTalkAbi.IocMagic),
         };
 
@@ -50,6 +59,10 @@ namespace KernelTalk.Tests
             ["KERNELTALK_IOC_SET_FLAGS"] = nameof(KernelTalkAbi.IocSetFlags),
             ["KERNELTALK_IOC_GET_FLAGS"] = nameof(KernelTalkAbi.IocGetFlags),
             ["KERNELTALK_IOC_SET_POLICY"] = nameof(KernelTalkAbi.IocSetPolicy),
+            ["KERNELTALK_IOC_CREATE"] = nameof(KernelTalkAbi.IocCreate),
+            ["KERNELTALK_IOC_SET_ACCESS"] = nameof(KernelTalkAbi.IocSetAccess),
+            ["KERNELTALK_IOC_GET_ACCESS"] = nameof(KernelTalkAbi.IocGetAccess),
+            ["KERNELTALK_IOC_MEMBERS"] = nameof(KernelTalkAbi.IocMembers),
         };
 
         public static IEnumerable<object[]> Structs() => StructMirrors.Keys.Select(k => new object[] { k });

@@ -174,8 +174,13 @@ namespace KernelTalk.Tests
                 {
                     _i += m.Length;
                     string lit = m.Groups[1].Value;
-                    return lit.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                        ? ulong.Parse(lit.Substring(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
+                    if (lit.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+                    {
+                        return ulong.Parse(lit.Substring(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                    }
+                    // C: a leading 0 makes an octal literal (permission bits).
+                    return lit.Length > 1 && lit[0] == '0'
+                        ? Convert.ToUInt64(lit, 8)
                         : ulong.Parse(lit, CultureInfo.InvariantCulture);
                 }
                 m = Regex.Match(_s.Substring(_i), @"^[A-Za-z_][A-Za-z0-9_]*");

@@ -97,6 +97,23 @@ int kt_open(const char *path, int flags)
 	return fd;
 }
 
+int kt_open_as(const char *path, int flags, uid_t uid, gid_t gid)
+{
+	int fd;
+
+	ASSERT_OK(setresgid(-1, gid, -1));
+	ASSERT_OK(setresuid(-1, uid, -1));
+	fd = open(path, flags);
+	ASSERT_OK(setresuid(-1, 0, -1));
+	ASSERT_OK(setresgid(-1, 0, -1));
+	if (fd < 0) {
+		kt_fail(__FILE__, __LINE__, "open(%s) as %u: %s", path, uid,
+			kt_errname(errno));
+		kt_abort();
+	}
+	return fd;
+}
+
 void kt_post_len(int fd, char fill, size_t len)
 {
 	char *buf = malloc(len ? len : 1);
@@ -209,6 +226,31 @@ void kt_join(int fd, const char *name)
 	}
 }
 
+void kt_create(int fd, const char *name, __u32 mode)
+{
+	struct kerneltalk_room_spec spec;
+
+	memset(&spec, 0, sizeof(spec));
+	snprintf(spec.name, sizeof(spec.name), "%s", name);
+	spec.mode = mode;
+	ASSERT_OK(ioctl(fd, KERNELTALK_IOC_CREATE, &spec));
+}
+
+void kt_get_access(int fd, struct kerneltalk_room_access *access)
+{
+	memset(access, 0xcc, sizeof(*access));
+	ASSERT_OK(ioctl(fd, KERNELTALK_IOC_GET_ACCESS, access));
+}
+
+void kt_set_access(int fd, uid_t uid, gid_t gid, __u32 mode)
+{
+	struct kerneltalk_room_access access = {
+		.uid = uid, .gid = gid, .mode = mode,
+	};
+
+	ASSERT_OK(ioctl(fd, KERNELTALK_IOC_SET_ACCESS, &access));
+}
+
 void kt_set_nonblock(int fd, bool on)
 {
 	int fl = fcntl(fd, F_GETFL);
@@ -266,9 +308,29 @@ long kt_param(const char *name)
 	if (!f)
 		return -1;
 	if (fgets(buf, sizeof(buf), f))
-		v = strtol(buf, NULL, 10);
+		v = strtol(buf, NULL, 0);	/* room_mode reads in octal */
 	fclose(f);
 	return v;
+}
+
+void kt_param_set(const char *name, long value)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/kerneltalk/parameters/%s",
+		 name);
+	f = fopen(path, "w");
+	if (!f) {
+		kt_fail(__FILE__, __LINE__, "%s: %s", path, kt_errname(errno));
+		kt_abort();
+	}
+	fprintf(f, "%ld\n", value);
+	if (fclose(f)) {
+		kt_fail(__FILE__, __LINE__, "write %ld to %s: %s", value, path,
+			kt_errname(errno));
+		kt_abort();
+	}
 }
 
 /* From INFO of the device's default room: what the module really uses. */
@@ -312,9 +374,68 @@ __u32 kt_max_msg(void)
 	return m;
 }
 
+/*
+ * What messages of len bytes really cost, measured: two posts into a room
+ * of its own (write-only, so nothing holds them); the first also brings
+ * the slot array.  Cached per length and capacity.
+ */
+static void kt_measure(size_t len, __u32 *base, __u32 *cost)
+{
+	static struct { size_t len; __u32 cap, base, cost; } cache[4];
+	static unsigned int next;
+	struct kerneltalk_room_info info;
+	__u32 cap = kt_capacity(), used1;
+	struct kt_node node;
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < 4; i++)
+		if (cache[i].cost && cache[i].len == len && cache[i].cap == cap)
+			goto out;
+	kt_node_new(&node);
+	fd = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_post_len(fd, 'm', len);
+	kt_info(fd, &info);
+	used1 = info.used;
+	kt_post_len(fd, 'm', len);
+	kt_info(fd, &info);
+	close(fd);
+	kt_node_remove(node.path);
+	ASSERT_TRUE(info.used > used1);	/* the capacity holds two */
+	i = next++ % 4;
+	cache[i].len = len;
+	cache[i].cap = cap;
+	cache[i].cost = info.used - used1;
+	cache[i].base = used1 - cache[i].cost;
+out:
+	if (base)
+		*base = cache[i].base;
+	if (cost)
+		*cost = cache[i].cost;
+}
+
+__u32 kt_cost(size_t len)
+{
+	__u32 c;
+
+	kt_measure(len, NULL, &c);
+	return c;
+}
+
+__u32 kt_ring_base(void)
+{
+	__u32 b;
+
+	kt_measure(1, &b, NULL);
+	return b;
+}
+
 unsigned int kt_fit(size_t len)
 {
-	return kt_capacity() / (KT_HDR + len);
+	__u32 base, cost;
+
+	kt_measure(len, &base, &cost);
+	return (kt_capacity() - base) / cost;
 }
 
 /* ---- /proc/kerneltalk ---------------------------------------------------- */

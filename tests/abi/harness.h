@@ -243,6 +243,11 @@ void kt_node_new(struct kt_node *n);
 void kt_node_remove(const char *path);
 
 int kt_open(const char *path, int flags);	/* asserts success */
+/*
+ * Open with effective uid/gid switched for the call (root only), so the
+ * file's opener credentials are uid's, without capabilities.
+ */
+int kt_open_as(const char *path, int flags, uid_t uid, gid_t gid);
 void kt_post(int fd, const char *text);		/* asserts a full write */
 void kt_post_len(int fd, char fill, size_t len);
 /* Read one message in stream mode into buf, asserts success, NUL-ends. */
@@ -259,6 +264,10 @@ void kt_set_flags(int fd, __u32 flags);
 __u32 kt_get_flags(int fd);
 void kt_set_policy(int fd, __u32 policy);
 void kt_join(int fd, const char *name);
+/* KERNELTALK_IOC_CREATE with flags and reserved fields zero. */
+void kt_create(int fd, const char *name, __u32 mode);
+void kt_get_access(int fd, struct kerneltalk_room_access *access);
+void kt_set_access(int fd, uid_t uid, gid_t gid, __u32 mode);
 void kt_set_nonblock(int fd, bool on);
 /* true if fd has nothing to read (non-blocking read gives EAGAIN) */
 bool kt_nothing_to_read(int fd);
@@ -268,10 +277,20 @@ void kt_room_name(char *buf, const char *tag);
 
 /* Module parameters from /sys/module/kerneltalk/parameters, -1 if absent. */
 long kt_param(const char *name);
+/* Write a run-time parameter (0644 ones: stall_ms); asserts success. */
+void kt_param_set(const char *name, long value);
 /* Limits of the loaded module (from INFO of a fresh room). */
 __u32 kt_capacity(void);
 __u32 kt_max_msg(void);
-/* Messages of len bytes that fit in an empty ring. */
+/*
+ * Memory a room is charged (INFO used, bounded by capacity), measured:
+ * the slot array, allocated with the first post, and what one message of
+ * len bytes costs (its kernel record and payload as the allocator
+ * rounds them).
+ */
+__u32 kt_ring_base(void);
+__u32 kt_cost(size_t len);
+/* Messages of len bytes that fit in an empty room. */
 unsigned int kt_fit(size_t len);
 
 /* /proc/kerneltalk */

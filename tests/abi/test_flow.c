@@ -10,8 +10,11 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/userfaultfd.h>
 
 #define KT_GROUP 20
 #include "harness.h"
@@ -88,7 +91,7 @@ KT_SETUP(full)
 	self->wb = kt_open(self->node.path, O_WRONLY);
 	kt_set_policy(self->w, KERNELTALK_POLICY_BLOCK);
 	self->k = post_until_full(self->w, 100000);
-	/* the ring holds exactly what fits: used + record <= capacity */
+	/* the room holds exactly what fits: used + cost <= capacity */
 	ASSERT_EQ(kt_fit(kt_max_msg()), self->k);
 }
 
@@ -111,7 +114,7 @@ KT_TEST(block_wronly_members_never_hold_back)
 	kt_info(w2, &info);
 	EXPECT_EQ(2, info.members);
 	EXPECT_EQ(3 * k + 3, info.posted);
-	EXPECT_EQ(k * (KT_HDR + kt_max_msg()), info.used);
+	EXPECT_EQ(kt_ring_base() + k * kt_cost(kt_max_msg()), info.used);
 	EXPECT_EQ(2 * k + 4, info.first_seq);
 	EXPECT_EQ(3 * k + 4, info.next_seq);
 	EXPECT_EQ(0, info.dropped);	/* no reading member needed them */
@@ -180,6 +183,36 @@ static void *blocked_read(void *p)
 	io->ret = read(io->fd, buf, io->len);
 	io->err = errno;
 	free(buf);
+	return NULL;
+}
+
+struct poll_arg {
+	int fd;
+	short events;
+	short revents;
+};
+
+static void *blocked_poll(void *p)
+{
+	struct poll_arg *a = p;
+	struct pollfd pfd = { .fd = a->fd, .events = a->events };
+
+	if (poll(&pfd, 1, 10000) == 1)
+		a->revents = pfd.revents;
+	return NULL;
+}
+
+struct read_into {
+	struct blocked_io *io;
+	char *buf;
+};
+
+static void *blocked_read_into(void *p)
+{
+	struct read_into *ri = p;
+
+	ri->io->ret = read(ri->io->fd, ri->buf, ri->io->len);
+	ri->io->err = errno;
 	return NULL;
 }
 
@@ -259,7 +292,8 @@ KT_TEST(block_writer_released_by_reader_noecho)
 	self_reader = kt_open(node.path, O_RDWR | O_NONBLOCK);
 	io.fd = kt_open(node.path, O_WRONLY);
 	kt_set_policy(self_reader, KERNELTALK_POLICY_BLOCK);
-	ASSERT_EQ(k, post_until_full(self_reader, 100000));
+	/* it never read: its own posts never wait for it (below) */
+	ASSERT_EQ(k, post_until_full(self_reader, k));
 	start_blocked_write(&t, &io);
 	kt_set_flags(self_reader, KERNELTALK_F_NOECHO);
 	if (!kt_thread_join(&t, 5000)) {
@@ -273,6 +307,212 @@ KT_TEST(block_writer_released_by_reader_noecho)
 		kt_abort();
 	}
 	EXPECT_EQ(io.len, io.ret);
+}
+
+/*
+ * A file that writes but has never read does not wait for itself: its
+ * posts overwrite its own unread echo, which it is told about.  It still
+ * holds back the posts of others.
+ */
+KT_TEST(block_member_never_blocks_on_itself)
+{
+	struct kerneltalk_room_info info;
+	struct kt_node node;
+	unsigned int k = kt_fit(kt_max_msg());
+	size_t max = kt_max_msg();
+	char *buf = malloc(max);
+	int f, w;
+
+	ASSERT_TRUE(buf != NULL);
+	kt_node_new(&node);
+	f = kt_open(node.path, O_RDWR | O_NONBLOCK);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(f, KERNELTALK_POLICY_BLOCK);
+	ASSERT_EQ(3 * k, post_until_full(f, 3 * k));
+	EXPECT_EQ(KT_POLLOUT | POLLERR, kt_poll(f, KT_POLLOUT, 0));
+	EXPECT_EQ(0, kt_poll(w, KT_POLLOUT, 0));
+	EXPECT_EQ(0, post_until_full(w, 1));
+	kt_info(w, &info);
+	EXPECT_EQ(3 * k, info.posted);
+	EXPECT_EQ(2 * k, info.dropped);
+	EXPECT_ERRNO(EPIPE, read(f, buf, max));
+	EXPECT_EQ(2 * k, read_indexed(f));
+	free(buf);
+}
+
+/* stall_ms for the rooms this case creates, restored when it ends. */
+static long saved_stall = -1;
+
+static void restore_stall(void *unused)
+{
+	(void)unused;
+	kt_param_set("stall_ms", saved_stall);
+}
+
+static void set_stall(long ms)
+{
+	saved_stall = kt_param("stall_ms");
+	if (saved_stall < 0)
+		kt_skip("no stall_ms parameter");
+	kt_defer(restore_stall, NULL);
+	kt_param_set("stall_ms", ms);
+}
+
+#define STALL_MS	3000	/* long enough for the setup, even under KASAN */
+
+/*
+ * A BLOCK room where r never reads and r2 (record mode) has read all k
+ * messages that fill it; wb is a blocking writer, w a non-blocking one.
+ */
+KT_FIXTURE(stall) {
+	struct kt_node node;
+	int r, r2, w, wb;
+	unsigned int k;
+	long long filled;	/* kt_mono_ms() when r began holding */
+};
+
+KT_SETUP(stall)
+{
+	struct kerneltalk_msg h;
+	unsigned int i;
+
+	set_stall(STALL_MS);
+	kt_node_new(&self->node);
+	self->r = kt_open(self->node.path, O_RDONLY | O_NONBLOCK);
+	self->r2 = kt_open(self->node.path, O_RDONLY | O_NONBLOCK);
+	self->w = kt_open(self->node.path, O_WRONLY | O_NONBLOCK);
+	self->wb = kt_open(self->node.path, O_WRONLY);
+	kt_set_policy(self->w, KERNELTALK_POLICY_BLOCK);
+	kt_set_flags(self->r2, KERNELTALK_F_RECORDS);
+	self->filled = kt_mono_ms();
+	self->k = post_until_full(self->w, 100000);
+	ASSERT_EQ(kt_fit(kt_max_msg()), self->k);
+	for (i = 0; i < self->k; i++) {
+		ASSERT_EQ(KT_HDR + kt_max_msg(), kt_read_rec(self->r2, &h, NULL, 0));
+		ASSERT_EQ(0, h.lost);
+	}
+}
+
+/*
+ * The writer waits for r for stall_ms, then r is overrun: -EPIPE, the
+ * room's dropped counts it, and r2, which kept reading, lost nothing.
+ */
+KT_TEST_F(stall, block_stalled_reader_overrun_after_stall_ms)
+{
+	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
+	struct kerneltalk_room_info info;
+	struct kerneltalk_msg h;
+	struct kt_thread t;
+	char *buf = malloc(io.len);
+
+	ASSERT_TRUE(buf != NULL);
+	start_blocked_write(&t, &io);
+	ASSERT_TRUE(kt_thread_join(&t, 5000 + STALL_MS));
+	EXPECT_EQ(io.len, io.ret);
+	EXPECT_TRUE(kt_mono_ms() - self->filled >= STALL_MS - 50);
+	kt_info(self->w, &info);
+	EXPECT_EQ(1, info.dropped);
+	EXPECT_EQ(self->k + 1, info.posted);
+	ASSERT_EQ(KT_HDR + io.len, kt_read_rec(self->r2, &h, NULL, 0));
+	EXPECT_EQ(0, h.lost);
+	EXPECT_EQ(self->k + 1, h.seq);
+	EXPECT_ERRNO(EPIPE, read(self->r, buf, io.len));
+	EXPECT_EQ(1, read_indexed(self->r));
+	free(buf);
+}
+
+/* In record mode the overrun reader's next header counts the loss. */
+KT_TEST_F(stall, block_stalled_record_reader_gets_lost)
+{
+	struct blocked_io io = { .fd = self->wb, .len = kt_max_msg() };
+	struct kerneltalk_msg h;
+	struct kt_thread t;
+
+	kt_set_flags(self->r, KERNELTALK_F_RECORDS);
+	start_blocked_write(&t, &io);
+	ASSERT_TRUE(kt_thread_join(&t, 5000 + STALL_MS));
+	ASSERT_EQ(KT_HDR + io.len, kt_read_rec(self->r, &h, NULL, 0));
+	EXPECT_EQ(1, h.lost);
+	EXPECT_EQ(2, h.seq);
+}
+
+/*
+ * A non-blocking writer gets EAGAIN until r has stalled; a poll for
+ * POLLOUT is woken when it has, and the post then goes in.
+ */
+KT_TEST_F(stall, block_stall_wakes_polling_writer)
+{
+	struct poll_arg pa = { .fd = self->w, .events = KT_POLLOUT };
+	struct kt_thread t;
+
+	EXPECT_EQ(0, post_until_full(self->w, 1));
+	kt_thread_start(&t, blocked_poll, &pa);
+	ASSERT_TRUE(kt_thread_join(&t, 5000 + STALL_MS));
+	EXPECT_EQ(KT_POLLOUT, pa.revents);
+	EXPECT_TRUE(kt_mono_ms() - self->filled >= STALL_MS - 50);
+	EXPECT_EQ(1, post_until_full(self->w, 1));
+	EXPECT_TRUE(kt_poll(self->r, POLLPRI, 0) & POLLPRI);
+}
+
+/* A reader that keeps reading, however slowly, is never overrun. */
+static void *slow_reader(void *p)
+{
+	struct blocked_io *io = p;
+	unsigned int i;
+
+	kt_set_nonblock(io->fd, false);
+	for (i = 0; i < io->len; i++) {
+		if (read_indexed(io->fd) != (int)(i % 256))
+			return (void *)1;
+		kt_msleep(STALL_MS / 10);
+	}
+	return NULL;
+}
+
+KT_TEST_F_T(stall, block_reader_that_keeps_reading_never_overrun, 60)
+{
+	struct blocked_io io = { .fd = self->r, .len = 3 * self->k };
+	struct kerneltalk_room_info info;
+	struct kt_thread t;
+	size_t max = kt_max_msg();
+	char *buf = malloc(max);
+	unsigned int i;
+
+	ASSERT_TRUE(buf != NULL);
+	EXPECT_EQ(0, close(self->r2));	/* it would stall */
+	kt_thread_start(&t, slow_reader, &io);
+	/* the k already posted, then 2k more, each waiting for a read */
+	for (i = self->k; i < 3 * self->k; i++) {
+		memset(buf, 'a', max);
+		buf[0] = (char)i;
+		ASSERT_EQ((ssize_t)max, write(self->wb, buf, max));
+	}
+	ASSERT_TRUE(kt_thread_join(&t, 3 * self->k * STALL_MS / 10 + 10000));
+	EXPECT_TRUE(t.ret == NULL);
+	kt_info(self->w, &info);
+	EXPECT_EQ(0, info.dropped);
+	free(buf);
+}
+
+/* stall_ms=0: the original behaviour, a writer waits as long as it takes. */
+KT_TEST(block_stall_zero_waits_forever)
+{
+	struct blocked_io io = { .len = kt_max_msg() };
+	struct kt_node node;
+	struct kt_thread t;
+	int r, w;
+
+	set_stall(0);
+	kt_node_new(&node);
+	r = kt_open(node.path, O_RDONLY);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	io.fd = kt_open(node.path, O_WRONLY);
+	kt_set_policy(w, KERNELTALK_POLICY_BLOCK);
+	ASSERT_EQ(kt_fit(kt_max_msg()), post_until_full(w, 100000));
+	start_blocked_write(&t, &io);
+	EXPECT_FALSE(kt_thread_join(&t, 2000));
+	EXPECT_EQ(0, read_indexed(r));
+	expect_write_done(&t, &io);
 }
 
 /* Switching the room to OVERWRITE releases a waiting writer at once. */
@@ -539,10 +779,15 @@ KT_TEST_T(signal_storm_during_io, 60)
 	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);	/* holds nothing */
 	kt_set_policy(s.fd, KERNELTALK_POLICY_BLOCK);
 	kt_signal(SIGUSR1, on_signal, false);
-	kt_thread_start(&t[0], storm_poster, &s);
-	kt_thread_start(&t[1], storm_poster, &s);
+	/*
+	 * Readers first: until the file has read, its own unread echo does
+	 * not hold its posts back (a file must not wait for itself).
+	 */
 	kt_thread_start(&t[2], storm_reader, &s);
 	kt_thread_start(&t[3], storm_reader, &s);
+	ASSERT_TRUE(kt_thread_blocked_in(&t[2], SYS_read, 5000));
+	kt_thread_start(&t[0], storm_poster, &s);
+	kt_thread_start(&t[1], storm_poster, &s);
 	end = kt_mono_ms() + 2000;
 	while (kt_mono_ms() < end)
 		for (i = 0; i < 4; i++)
@@ -634,7 +879,7 @@ KT_TEST_F(overrun, overwrite_counters)
 	EXPECT_EQ(LOSS, info.dropped);
 	EXPECT_EQ(LOSS + 1, info.first_seq);
 	EXPECT_EQ(self->k + LOSS + 1, info.next_seq);
-	EXPECT_EQ(self->k * (KT_HDR + kt_max_msg()), info.used);
+	EXPECT_EQ(kt_ring_base() + self->k * kt_cost(kt_max_msg()), info.used);
 }
 
 /* Stream mode: -EPIPE once, then the oldest retained message. */
@@ -722,6 +967,97 @@ KT_TEST_F(overrun, overwrite_dropped_only_if_needed)
 	EXPECT_TRUE(kt_nothing_to_read(r2));
 }
 
+/*
+ * A record left unread (-EMSGSIZE) with a lost count keeps that count
+ * when the file switches to stream mode: -EPIPE first, then the message.
+ */
+KT_TEST_F(overrun, overwrite_lost_kept_across_switch_to_stream)
+{
+	size_t max = kt_max_msg();
+	char *buf = malloc(max);
+
+	ASSERT_TRUE(buf != NULL);
+	kt_set_flags(self->r, KERNELTALK_F_RECORDS);
+	EXPECT_ERRNO(EMSGSIZE, read(self->r, buf, 1));
+	kt_set_flags(self->r, 0);
+	EXPECT_EQ(KT_POLLIN | POLLERR | POLLPRI,
+		  kt_poll(self->r, KT_POLLIN | POLLPRI, 0));
+	EXPECT_ERRNO(EPIPE, read(self->r, buf, max));
+	EXPECT_EQ(KT_POLLIN, kt_poll(self->r, KT_POLLIN | POLLPRI, 0));
+	EXPECT_EQ(LOSS, read_indexed(self->r));
+	EXPECT_EQ(LOSS + 1, read_indexed(self->r));
+	free(buf);
+}
+
+/*
+ * A message a reader is in the middle of stays charged to the room after
+ * the ring recycles it: the room holds one message fewer until the reader
+ * is done with it, and used never exceeds capacity.
+ */
+KT_TEST(overwrite_pinned_message_counted)
+{
+	struct kerneltalk_room_info info;
+	unsigned int k = kt_fit(kt_max_msg()), i;
+	__u32 base = kt_ring_base(), cost = kt_cost(kt_max_msg());
+	size_t max = kt_max_msg();
+	struct kt_node node;
+	char *buf = malloc(max);
+	int r, w;
+
+	ASSERT_TRUE(buf != NULL);
+	kt_node_new(&node);
+	r = kt_open(node.path, O_RDONLY | O_NONBLOCK);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(w, KERNELTALK_POLICY_OVERWRITE);
+	ASSERT_EQ(1, post_until_full(w, 1));
+	ASSERT_EQ(1, read(r, buf, 1));		/* pins message 1 */
+	for (i = 0; i < k; i++)
+		ASSERT_EQ(1, post_until_full(w, 1));
+	kt_info(w, &info);
+	EXPECT_EQ(k - 1, info.next_seq - info.first_seq);
+	EXPECT_EQ(base + k * cost, info.used);
+	EXPECT_TRUE(info.used <= info.capacity);
+	/* the rest of the pinned message, intact, then its space is free */
+	ASSERT_EQ((ssize_t)max - 1, read(r, buf, max));
+	EXPECT_EQ('a', buf[max - 2]);
+	kt_info(w, &info);
+	EXPECT_EQ(base + (k - 1) * cost, info.used);
+	EXPECT_ERRNO(EPIPE, read(r, buf, max));
+	free(buf);
+}
+
+/*
+ * A NOECHO reader overrun by its own posts loses only what others posted:
+ * its own messages were never meant for it, so they count neither as
+ * lost for it nor as dropped for the room.
+ */
+KT_TEST(overwrite_noecho_own_messages_not_lost)
+{
+	struct kerneltalk_room_info info;
+	struct kerneltalk_msg h;
+	struct kt_node node;
+	unsigned int k = kt_fit(kt_max_msg()), i;
+	int r, w;
+
+	kt_node_new(&node);
+	r = kt_open(node.path, O_RDWR | O_NONBLOCK);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(w, KERNELTALK_POLICY_OVERWRITE);
+	kt_set_flags(r, KERNELTALK_F_NOECHO | KERNELTALK_F_RECORDS);
+	/* seq 1 from w, 2..4 from r, then w fills the ring and drops 1..4 */
+	ASSERT_EQ(1, post_until_full(w, 1));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(1, post_until_full(r, 1));
+	for (i = 0; i < k; i++)
+		ASSERT_EQ(1, post_until_full(w, 1));
+	kt_info(w, &info);
+	EXPECT_EQ(5, info.first_seq);
+	EXPECT_EQ(1, info.dropped);
+	ASSERT_EQ(KT_HDR + kt_max_msg(), kt_read_rec(r, &h, NULL, 0));
+	EXPECT_EQ(5, h.seq);
+	EXPECT_EQ(1, h.lost);
+}
+
 /* ---- poll ---------------------------------------------------------------------- */
 
 KT_TEST_F(pair, poll_in_when_readable)
@@ -740,6 +1076,21 @@ KT_TEST_F(pair, poll_in_when_readable)
 	kt_set_flags(self->b, KERNELTALK_F_NOECHO);
 	kt_post(self->b, "own");
 	EXPECT_EQ(KT_POLLOUT, kt_poll(self->b, KT_POLLALL, 0));
+}
+
+/* A file reports only the directions it was opened for. */
+KT_TEST(poll_directions_follow_open_mode)
+{
+	struct kt_node node;
+	int r, w;
+
+	kt_node_new(&node);
+	r = kt_open(node.path, O_RDONLY);
+	w = kt_open(node.path, O_WRONLY);
+	EXPECT_EQ(0, kt_poll(r, KT_POLLALL, 0));
+	kt_post(w, "x");
+	EXPECT_EQ(KT_POLLIN, kt_poll(r, KT_POLLALL, 0));
+	EXPECT_EQ(KT_POLLOUT, kt_poll(w, KT_POLLALL, 0));
 }
 
 KT_TEST_F(full, poll_out_false_when_full)
@@ -777,22 +1128,6 @@ KT_TEST_F(overrun, poll_err_clears_after_lost_record)
 	EXPECT_EQ(KT_POLLIN, kt_poll(self->r, KT_POLLIN | POLLPRI, 0));
 }
 
-struct poll_arg {
-	int fd;
-	short events;
-	short revents;
-};
-
-static void *blocked_poll(void *p)
-{
-	struct poll_arg *a = p;
-	struct pollfd pfd = { .fd = a->fd, .events = a->events };
-
-	if (poll(&pfd, 1, 10000) == 1)
-		a->revents = pfd.revents;
-	return NULL;
-}
-
 KT_TEST_F(pair, poll_wakes_reader_on_post)
 {
 	struct poll_arg pa = { .fd = self->b, .events = KT_POLLIN };
@@ -815,6 +1150,95 @@ KT_TEST_F(full, poll_wakes_writer_on_space)
 	EXPECT_EQ(0, read_indexed(self->r));
 	ASSERT_TRUE(kt_thread_join(&t, 5000));
 	EXPECT_EQ(KT_POLLOUT, pa.revents);
+}
+
+/* An overrun wakes a poller that waits for POLLPRI alone. */
+KT_TEST(poll_pri_woken_by_overrun)
+{
+	struct kt_node node;
+	struct kt_thread t;
+	struct poll_arg pa = { .events = POLLPRI };
+	unsigned int k = kt_fit(kt_max_msg());
+	int w;
+
+	kt_node_new(&node);
+	pa.fd = kt_open(node.path, O_RDONLY);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(w, KERNELTALK_POLICY_OVERWRITE);
+	ASSERT_EQ(k, post_until_full(w, k));
+	kt_thread_start(&t, blocked_poll, &pa);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, -1, 5000));
+	ASSERT_EQ(1, post_until_full(w, 1));
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(POLLPRI | POLLERR, pa.revents);
+}
+
+/*
+ * A NOECHO member overrun by its own posts is woken too: another thread
+ * polling the same file learns of the loss.
+ */
+KT_TEST(poll_pri_woken_when_noecho_poster_overruns_itself)
+{
+	struct kt_node node;
+	struct kt_thread t;
+	struct poll_arg pa = { .events = POLLPRI };
+	unsigned int k = kt_fit(kt_max_msg());
+	int w;
+
+	kt_node_new(&node);
+	pa.fd = kt_open(node.path, O_RDWR | O_NONBLOCK);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_policy(w, KERNELTALK_POLICY_OVERWRITE);
+	kt_set_flags(pa.fd, KERNELTALK_F_NOECHO);
+	ASSERT_EQ(1, post_until_full(w, 1));
+	kt_thread_start(&t, blocked_poll, &pa);
+	ASSERT_TRUE(kt_thread_blocked_in(&t, -1, 5000));
+	ASSERT_EQ(k, post_until_full(pa.fd, k));
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(POLLPRI | POLLERR, pa.revents);
+}
+
+/*
+ * poll takes no lock a read holds while copying out: a read stuck on a
+ * userfaultfd page (or a FUSE-backed buffer) must not stall pollers.
+ */
+KT_TEST_F(pair, poll_not_blocked_by_read_faulting_in_copy)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_zeropage zero = { 0 };
+	struct poll_arg pa = { .fd = self->b, .events = KT_POLLIN };
+	struct blocked_io io = { .fd = self->b, .len = 4 };
+	long page = sysconf(_SC_PAGESIZE);
+	struct kt_thread tr, tp;
+	int uffd;
+	char *area;
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (uffd == -1)
+		kt_skip("userfaultfd: %s", kt_errname(errno));
+	ASSERT_OK(ioctl(uffd, UFFDIO_API, &api));
+	area = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(area != MAP_FAILED);
+	reg.range.start = (unsigned long)area;
+	reg.range.len = page;
+	ASSERT_OK(ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	kt_post(self->a, "uffd");
+	kt_thread_start(&tr, blocked_read_into, &(struct read_into){ &io, area });
+	ASSERT_TRUE(kt_thread_blocked_in(&tr, SYS_read, 5000));
+	kt_thread_start(&tp, blocked_poll, &pa);
+	EXPECT_TRUE(kt_thread_join(&tp, 3000));
+	EXPECT_EQ(KT_POLLIN, pa.revents);
+
+	/* let the read finish: it gets the whole message */
+	zero.range = reg.range;
+	ASSERT_OK(ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
+	ASSERT_TRUE(kt_thread_join(&tr, 5000));
+	EXPECT_EQ(4, io.ret);
+	EXPECT_MEMEQ("uffd", area, 4);
+	close(uffd);
 }
 
 /*

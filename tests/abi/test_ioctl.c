@@ -36,7 +36,11 @@ KT_TEST_F(pair, info_fresh_room)
 	EXPECT_EQ(0, info.dropped);
 }
 
-/* used counts header + payload of every retained message. */
+/*
+ * used counts what the room really costs: the slot array (from the first
+ * post) and every retained message as the allocator sized it, at least
+ * its kernel record and payload.
+ */
 KT_TEST_F(pair, info_after_posts)
 {
 	struct kerneltalk_room_info info;
@@ -45,7 +49,10 @@ KT_TEST_F(pair, info_after_posts)
 	kt_post_len(self->a, 'x', 10);
 	kt_post_len(self->b, 'x', 100);
 	kt_info(self->b, &info);
-	EXPECT_EQ(3 * KT_HDR + 111, info.used);
+	EXPECT_EQ(kt_ring_base() + kt_cost(1) + kt_cost(10) + kt_cost(100),
+		  info.used);
+	EXPECT_TRUE(kt_cost(1) >= KT_HDR + 1);
+	EXPECT_TRUE(kt_cost(100) >= KT_HDR + 100);
 	EXPECT_EQ(3, info.posted);
 	EXPECT_EQ(1, info.first_seq);
 	EXPECT_EQ(4, info.next_seq);
@@ -54,7 +61,8 @@ KT_TEST_F(pair, info_after_posts)
 	/* reading does not change what the room retains */
 	EXPECT_EQ(1, read(self->b, (char[8]){ 0 }, 8));
 	kt_info(self->a, &info);
-	EXPECT_EQ(3 * KT_HDR + 111, info.used);
+	EXPECT_EQ(kt_ring_base() + kt_cost(1) + kt_cost(10) + kt_cost(100),
+		  info.used);
 }
 
 static void child_sees_members(void *p)
@@ -128,6 +136,31 @@ KT_TEST_F(pair, flags_unknown_bits_einval)
 	}
 	/* a refused change changes nothing */
 	EXPECT_EQ(KERNELTALK_F_RECORDS, kt_get_flags(self->a));
+}
+
+/*
+ * A message half read in stream mode cannot become a record: switching
+ * RECORDS then is -EBUSY (the rest of the message still reads as bytes);
+ * NOECHO may change, and RECORDS once the message is read.
+ */
+KT_TEST_F(pair, flags_records_switch_mid_message_ebusy)
+{
+	struct kerneltalk_msg h;
+	__u32 v = KERNELTALK_F_RECORDS;
+	char buf[16];
+
+	kt_post(self->a, "hello");
+	kt_post(self->a, "next");
+	ASSERT_EQ(2, read(self->b, buf, 2));
+	EXPECT_ERRNO(EBUSY, ioctl(self->b, KERNELTALK_IOC_SET_FLAGS, &v));
+	EXPECT_EQ(0, kt_get_flags(self->b));
+	kt_set_flags(self->b, KERNELTALK_F_NOECHO);
+	EXPECT_EQ(3, kt_read_str(self->b, buf, sizeof(buf)));
+	EXPECT_STREQ("llo", buf);
+	kt_set_flags(self->b, KERNELTALK_F_RECORDS);
+	ASSERT_EQ(KT_HDR + 4, kt_read_rec(self->b, &h, buf, sizeof(buf)));
+	EXPECT_EQ(2, h.seq);
+	EXPECT_MEMEQ("next", buf, 4);
 }
 
 /* ---- policy ------------------------------------------------------------------- */
@@ -255,7 +288,11 @@ KT_TEST_F(pair, unknown_ioctl_enotty)
 {
 	static const unsigned long cmds[] = {
 		_IO(KERNELTALK_IOC_MAGIC, 0x3f),
+		_IOR(KERNELTALK_IOC_MAGIC, 0x09, __u32),
 		_IOR(KERNELTALK_IOC_MAGIC, 0x05, __u32),
+		_IOR(KERNELTALK_IOC_MAGIC, 0x06, struct kerneltalk_room_access),
+		_IOW(KERNELTALK_IOC_MAGIC, 0x07, struct kerneltalk_room_access),
+		_IOR(KERNELTALK_IOC_MAGIC, 0x08, struct kerneltalk_member_list),
 		/* a known number with the wrong size or direction */
 		_IOR(KERNELTALK_IOC_MAGIC, 0x01, __u32),
 		_IOW(KERNELTALK_IOC_MAGIC, 0x02, __u64),
@@ -329,7 +366,9 @@ KT_TEST_F(pair, efault_every_pointer_ioctl)
 	static const unsigned long cmds[] = {
 		KERNELTALK_IOC_JOIN, KERNELTALK_IOC_INFO,
 		KERNELTALK_IOC_SET_FLAGS, KERNELTALK_IOC_GET_FLAGS,
-		KERNELTALK_IOC_SET_POLICY,
+		KERNELTALK_IOC_SET_POLICY, KERNELTALK_IOC_CREATE,
+		KERNELTALK_IOC_SET_ACCESS, KERNELTALK_IOC_GET_ACCESS,
+		KERNELTALK_IOC_MEMBERS,
 	};
 	struct kerneltalk_room_info info;
 	void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -344,6 +383,8 @@ KT_TEST_F(pair, efault_every_pointer_ioctl)
 	/* output ioctls into read-only memory */
 	EXPECT_ERRNO(EFAULT, ioctl(self->a, KERNELTALK_IOC_INFO, ro));
 	EXPECT_ERRNO(EFAULT, ioctl(self->a, KERNELTALK_IOC_GET_FLAGS, ro));
+	EXPECT_ERRNO(EFAULT, ioctl(self->a, KERNELTALK_IOC_GET_ACCESS, ro));
+	EXPECT_ERRNO(EFAULT, ioctl(self->a, KERNELTALK_IOC_MEMBERS, ro));
 	/* nothing changed, and the file still works */
 	kt_info(self->a, &info);
 	EXPECT_EQ('\0', info.name[0]);

@@ -254,7 +254,7 @@ KT_TEST_F(pair, max_msg_fits_one_more_is_emsgsize)
 	EXPECT_ERRNO(EMSGSIZE, write(self->a, big, max + 4096));
 	kt_info(self->a, &info);
 	EXPECT_EQ(1, info.posted);
-	EXPECT_EQ(KT_HDR + max, info.used);
+	EXPECT_EQ(kt_ring_base() + kt_cost(max), info.used);
 	EXPECT_EQ(KT_HDR + max, kt_read_rec(self->b, &h, NULL, 0));
 	EXPECT_EQ(max, h.len);
 	EXPECT_TRUE(kt_nothing_to_read(self->b));
@@ -389,14 +389,18 @@ KT_TEST_F(pair, stamps_time_is_realtime_now)
 	EXPECT_TRUE((long long)h.time_ns <= t1 + slack);
 }
 
-/* uid is the poster's effective uid (not the real one); pid; comm. */
+/*
+ * uid is the effective uid (not the real one) the file was opened with;
+ * pid and comm are the writer's.
+ */
 static void stamp_poster(void *p)
 {
-	int fd = *(int *)p;
+	int fd;
 
 	ASSERT_OK(prctl(PR_SET_NAME, "kt-stamper"));
 	ASSERT_OK(setresgid(1000, 1000, 1000));
 	ASSERT_OK(setresuid(2000, 1000, 2000));
+	fd = kt_open(p, O_WRONLY);
 	kt_post(fd, "stamped");
 }
 
@@ -407,13 +411,47 @@ KT_TEST_F(pair, stamps_uid_pid_comm)
 	pid_t pid;
 
 	kt_set_flags(self->b, KERNELTALK_F_RECORDS);
-	pid = kt_fork(stamp_poster, &self->a);
-	kt_join_child(pid, 10000);
+	pid = kt_fork(stamp_poster, self->node.path);
+	/* read before reaping: a reaped poster's pid reads as 0 (below) */
 	ASSERT_EQ(KT_HDR + 7, kt_read_rec(self->b, &h, payload, sizeof(payload)));
+	kt_join_child(pid, 10000);
 	EXPECT_EQ(1000, h.uid);
 	EXPECT_EQ(pid, h.pid);
 	EXPECT_STREQ("kt-stamper", h.comm);
 	EXPECT_EQ(0, h.flags);
+}
+
+/*
+ * Honest stamps: the uid is the opener's whoever writes.  A file root
+ * opened posts as root from a process that dropped to nobody; a file
+ * nobody opened posts as nobody even when root writes to it.
+ */
+static void post_as_nobody(void *p)
+{
+	kt_drop_privileges(65534, 65534);
+	kt_post(*(int *)p, "root's file");
+}
+
+KT_TEST_F(pair, stamps_uid_is_the_openers)
+{
+	struct kerneltalk_msg h;
+	pid_t pid;
+	int fd;
+
+	kt_set_flags(self->b, KERNELTALK_F_RECORDS);
+	pid = kt_fork(post_as_nobody, &self->a);
+	/* read before reaping: a reaped poster's pid reads as 0 */
+	ASSERT_EQ(KT_HDR + 11, kt_read_rec(self->b, &h, NULL, 0));
+	kt_join_child(pid, 10000);
+	EXPECT_EQ(0, h.uid);
+	EXPECT_EQ(pid, h.pid);		/* the writer, though */
+
+	fd = kt_open_as(self->node.path, O_WRONLY, 65534, 65534);
+	kt_post(fd, "nobody's file");
+	ASSERT_EQ(KT_HDR + 13, kt_read_rec(self->b, &h, NULL, 0));
+	EXPECT_EQ(65534, h.uid);
+	EXPECT_EQ(getpid(), h.pid);
+	close(fd);
 }
 
 /* pid is the thread-group id; comm is the process's name, not the thread's. */
@@ -492,8 +530,9 @@ KT_TEST_F(pair, stamps_own_fork_shared)
 	kt_set_flags(self->a, KERNELTALK_F_RECORDS);
 	kt_set_flags(self->b, KERNELTALK_F_RECORDS);
 	pid = kt_fork(shared_post, &self->a);
-	kt_join_child(pid, 10000);
+	/* read before reaping: a reaped poster's pid reads as 0 */
 	ASSERT_EQ(KT_HDR + 5, kt_read_rec(self->a, &h, NULL, 0));
+	kt_join_child(pid, 10000);
 	EXPECT_EQ(KERNELTALK_MSG_OWN, h.flags);
 	EXPECT_EQ(pid, h.pid);
 

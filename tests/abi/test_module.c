@@ -17,7 +17,8 @@
 #include "harness.h"
 
 static const char *const param_names[] = {
-	"capacity", "max_msg", "max_rooms", "policy",
+	"capacity", "max_msg", "max_rooms", "policy", "room_mode",
+	"max_rooms_per_user",
 };
 
 static bool module_loaded(void)
@@ -136,6 +137,16 @@ KT_TEST(module_params_in_sysfs)
 	EXPECT_TRUE(kt_param("capacity") <= 16 << 20);
 	EXPECT_TRUE(kt_param("max_rooms") >= 1 && kt_param("max_rooms") <= 4096);
 	EXPECT_TRUE(kt_param("policy") == 0 || kt_param("policy") == 1);
+	EXPECT_TRUE(kt_param("room_mode") >= 0 && kt_param("room_mode") <= 0777);
+	EXPECT_TRUE(kt_param("max_rooms_per_user") >= 1 &&
+		    kt_param("max_rooms_per_user") <= 4096);
+	/* stall_ms is the one root may change at run time (new rooms) */
+	if (stat("/sys/module/kerneltalk/parameters/stall_ms", &st))
+		kt_fail(__FILE__, __LINE__, "stall_ms: %s", kt_errname(errno));
+	else
+		EXPECT_EQ(0644, st.st_mode & 07777);
+	if (!strstr(module_params(), "stall_ms="))
+		EXPECT_EQ(10000, kt_param("stall_ms"));
 
 	/* a new room gets them */
 	kt_node_new(&node);
@@ -247,21 +258,38 @@ KT_REJECT(insmod_rejects_capacity_below_one_record,
 	  "capacity=4151 max_msg=4096")
 KT_REJECT(insmod_rejects_capacity_over_16m, "capacity=16777217")
 KT_REJECT(insmod_rejects_max_rooms_over_4096, "max_rooms=4097")
+KT_REJECT(insmod_rejects_room_mode_over_0777, "room_mode=01000")
+KT_REJECT(insmod_rejects_max_rooms_per_user_0, "max_rooms_per_user=0")
+KT_REJECT(insmod_rejects_max_rooms_per_user_over_4096,
+	  "max_rooms_per_user=4097")
+/*
+ * capacity must hold what a max_msg message really costs (4096 bytes
+ * and the kernel's record take an 8 KiB allocation) plus the slot array.
+ */
+KT_REJECT(insmod_rejects_capacity_below_real_cost, "capacity=8192 max_msg=4096")
+/*
+ * An 8 MiB message would need a 16 MiB allocation: with the slot array
+ * more than 16 MiB can hold.  Such a post used to reach the page
+ * allocator's size limit (WARN_ON_ONCE) from an unprivileged write().
+ */
+KT_REJECT(insmod_rejects_max_msg_8m_in_16m, "capacity=16777216 max_msg=8388608")
 
-/* The limits themselves are fine: one record exactly fills the ring. */
+/* The limits themselves are fine. */
 KT_TEST_T(insmod_accepts_boundaries, 60)
 {
 	struct kerneltalk_room_info info;
 	int fd;
 
 	module_unload_for_case();
-	ASSERT_EQ(0, module_load("capacity=4152 max_msg=4096 max_rooms=4096"));
+	ASSERT_EQ(0, module_load("capacity=16384 max_msg=4096 max_rooms=4096"));
 	ASSERT_TRUE(wait_for_device(true));
 	fd = kt_open(kt_dev_path, O_RDWR | O_NONBLOCK);
 	kt_info(fd, &info);
-	EXPECT_EQ(4152, info.capacity);
+	EXPECT_EQ(16384, info.capacity);
 	EXPECT_EQ(4096, info.max_msg);
 	kt_post_len(fd, 'x', 4096);
+	kt_info(fd, &info);
+	EXPECT_TRUE(info.used <= info.capacity);
 	close(fd);
 	ASSERT_EQ(0, module_unload());
 	ASSERT_EQ(0, module_load("capacity=16777216 max_msg=1 policy=1"));
@@ -274,20 +302,61 @@ KT_TEST_T(insmod_accepts_boundaries, 60)
 	close(fd);
 }
 
+/*
+ * Messages larger than the page allocator gives at once come from
+ * vmalloc: a 5 MiB post goes in and reads back whole, with a clean dmesg.
+ */
+KT_TEST_T(insmod_big_messages_use_vmalloc, 120)
+{
+	size_t len = 5U << 20;
+	struct kerneltalk_msg *h;
+	char *buf = malloc(len + KT_HDR);
+	int r, w;
+
+	ASSERT_TRUE(buf != NULL);
+	module_unload_for_case();
+	ASSERT_EQ(0, module_load("capacity=16777216 max_msg=5242880"));
+	ASSERT_TRUE(wait_for_device(true));
+	r = kt_open(kt_dev_path, O_RDONLY);
+	w = kt_open(kt_dev_path, O_WRONLY);
+	kt_set_flags(r, KERNELTALK_F_RECORDS);
+	memset(buf, 'v', len);
+	ASSERT_EQ((ssize_t)len, write(w, buf, len));
+	memset(buf, 0, len + KT_HDR);
+	ASSERT_EQ((ssize_t)(len + KT_HDR), read(r, buf, len + KT_HDR));
+	h = (struct kerneltalk_msg *)buf;
+	EXPECT_EQ(len, h->len);
+	EXPECT_EQ('v', buf[KT_HDR]);
+	EXPECT_EQ('v', buf[KT_HDR + len - 1]);
+	close(r);
+	close(w);
+	free(buf);
+}
+
 /* Small parameters take effect: sizes, default policy, room limit. */
 KT_TEST_T(module_params_take_effect, 60)
 {
+	struct kerneltalk_room_access acc;
 	struct kerneltalk_room_info info;
 	char name[KERNELTALK_NAME_MAX];
-	int r, w, x, y, i;
+	int r, w, x, y, i, n;
 
 	module_unload_for_case();
-	ASSERT_EQ(0, module_load("capacity=1024 max_msg=100 max_rooms=3 policy=1"));
+	ASSERT_EQ(0, module_load("capacity=1024 max_msg=100 max_rooms=3 policy=1 room_mode=0640"));
 	ASSERT_TRUE(wait_for_device(true));
 	EXPECT_EQ(1024, kt_param("capacity"));
 	EXPECT_EQ(100, kt_param("max_msg"));
 	EXPECT_EQ(3, kt_param("max_rooms"));
 	EXPECT_EQ(1, kt_param("policy"));
+	EXPECT_EQ(0640, kt_param("room_mode"));
+	{
+		char text[16] = "";
+		FILE *f = fopen("/sys/module/kerneltalk/parameters/room_mode", "r");
+
+		ASSERT_TRUE(f && fgets(text, sizeof(text), f));
+		fclose(f);
+		EXPECT_STREQ("0640\n", text);	/* in octal, as modes are */
+	}
 
 	r = kt_open(kt_dev_path, O_RDONLY);
 	w = kt_open(kt_dev_path, O_WRONLY | O_NONBLOCK);
@@ -296,19 +365,24 @@ KT_TEST_T(module_params_take_effect, 60)
 	EXPECT_EQ(100, info.max_msg);
 	EXPECT_EQ(KERNELTALK_POLICY_OVERWRITE, info.policy);
 	EXPECT_ERRNO(EMSGSIZE, write(w, (char[101]){ 0 }, 101));
-	/* 1024 / (56 + 100) = 6 retained; r lags, OVERWRITE drops 4 */
+	/* what 1024 bytes hold really; r lags, OVERWRITE drops the rest */
+	n = kt_fit(100);
+	EXPECT_TRUE(n >= 2 && n < 10);
 	for (i = 0; i < 10; i++)
 		kt_post_len(w, 'o', 100);
 	kt_info(w, &info);
-	EXPECT_EQ(6 * (KT_HDR + 100), info.used);
-	EXPECT_EQ(4, info.dropped);
-	EXPECT_EQ(5, info.first_seq);
+	EXPECT_EQ(kt_ring_base() + n * kt_cost(100), info.used);
+	EXPECT_TRUE(info.used <= 1024);
+	EXPECT_EQ(10 - n, info.dropped);
+	EXPECT_EQ(11 - n, info.first_seq);
 
 	/* the default room is one; two named rooms make three: full */
 	x = kt_open(kt_dev_path, O_RDWR);
 	y = kt_open(kt_dev_path, O_RDWR);
 	kt_room_name(name, "two");
 	kt_join(x, name);
+	kt_get_access(x, &acc);
+	EXPECT_EQ(0640, acc.mode);
 	kt_room_name(name, "three");
 	kt_join(y, name);
 	kt_room_name(name, "four");
@@ -318,6 +392,81 @@ KT_TEST_T(module_params_take_effect, 60)
 	close(y);
 	close(r);
 	close(w);
+}
+
+/* ---- quotas ------------------------------------------------------------------------ */
+
+static void quota_as_1000(void *unused)
+{
+	struct kerneltalk_room_spec spec;
+	char line[256];
+	int kept, empty, third;
+
+	(void)unused;
+	kt_drop_privileges(1000, 1000);
+	kept = kt_open(kt_dev_path, O_RDWR);
+	empty = kt_open(kt_dev_path, O_RDWR);
+	third = kt_open(kt_dev_path, O_RDWR);
+	kt_create(kept, "abi-q-kept", 0600);
+	kt_post(kept, "keeps it");
+	kt_create(empty, "abi-q-empty", 0600);
+
+	/* two made: a third is over the quota, by CREATE or by JOIN */
+	memset(&spec, 0, sizeof(spec));
+	strcpy(spec.name, "abi-q-third");
+	spec.mode = 0600;
+	EXPECT_ERRNO(EDQUOT, ioctl(third, KERNELTALK_IOC_CREATE, &spec));
+	EXPECT_ERRNO(EDQUOT, ioctl(third, KERNELTALK_IOC_JOIN, "abi-q-third"));
+	EXPECT_ERRNO(EDQUOT, ioctl(kept, KERNELTALK_IOC_JOIN, "abi-q-third"));
+	/* joining an existing room costs nothing */
+	kt_join(third, "abi-q-kept");
+	/* leaving a room it frees (last member, no message) makes room */
+	EXPECT_EQ(0, ioctl(empty, KERNELTALK_IOC_CREATE, &spec));
+	EXPECT_FALSE(kt_proc_line_name("abi-q-empty", line, sizeof(line)));
+	EXPECT_TRUE(kt_proc_line_name("abi-q-third", line, sizeof(line)));
+}
+
+/*
+ * max_rooms_per_user counts the named rooms a uid made (CAP_SYS_RESOURCE
+ * is exempt); named rooms take at most three quarters of max_rooms, so
+ * default rooms always have the rest.
+ */
+KT_TEST_T(quota_per_user_and_default_room_reserve, 60)
+{
+	char name[KERNELTALK_NAME_MAX];
+	struct kt_node nodes[3];
+	int fds[8], i, n, fd;
+
+	module_unload_for_case();
+	ASSERT_EQ(0, module_load("max_rooms=8 max_rooms_per_user=2"));
+	ASSERT_TRUE(wait_for_device(true));
+	EXPECT_EQ(2, kt_param("max_rooms_per_user"));
+	kt_join_child(kt_fork(quota_as_1000, NULL), 15000);
+	EXPECT_EQ(1, kt_proc_rooms());		/* abi-q-kept */
+
+	/* root, past the per-user quota, up to the named share: 6 of 8 */
+	for (n = 0; n < 8; n++) {
+		fd = kt_open(kt_dev_path, O_WRONLY);
+		snprintf(name, sizeof(name), "abi-q-root-%d", n);
+		if (ioctl(fd, KERNELTALK_IOC_JOIN, name)) {
+			EXPECT_EQ(ENOSPC, errno);
+			close(fd);
+			break;
+		}
+		kt_post(fd, "kept");
+		close(fd);
+	}
+	EXPECT_EQ(5, n);
+	EXPECT_EQ(6, kt_proc_rooms());
+	/* default rooms still open: two of them, then the table is full */
+	for (i = 0; i < 3; i++)
+		kt_node_new(&nodes[i]);
+	fds[0] = kt_open(nodes[0].path, O_RDWR);
+	fds[1] = kt_open(nodes[1].path, O_RDWR);
+	EXPECT_ERRNO(ENOSPC, open(nodes[2].path, O_RDWR));
+	EXPECT_EQ(8, kt_proc_rooms());
+	close(fds[0]);
+	close(fds[1]);
 }
 
 /* Last: the module is loaded as the harness asked, device and all. */

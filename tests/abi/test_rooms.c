@@ -262,14 +262,14 @@ KT_TEST_F(pair, proc_lists_node_room)
 		 minor(st.st_dev), (unsigned long)st.st_ino);
 
 	kt_set_policy(self->a, KERNELTALK_POLICY_BLOCK);
-	snprintf(want, sizeof(want), "%s 2 block 2 %ld 2 0", where,
-		 2 * KT_HDR + 7);
+	snprintf(want, sizeof(want), "%s 2 block 2 %u 2 0", where,
+		 kt_ring_base() + kt_cost(5) + kt_cost(2));
 	ASSERT_TRUE(kt_proc_line_node(self->node.path, line, sizeof(line)));
 	EXPECT_STREQ(want, line);
 
 	kt_set_policy(self->a, KERNELTALK_POLICY_OVERWRITE);
-	snprintf(want, sizeof(want), "%s 2 overwrite 2 %ld 2 0", where,
-		 2 * KT_HDR + 7);
+	snprintf(want, sizeof(want), "%s 2 overwrite 2 %u 2 0", where,
+		 kt_ring_base() + kt_cost(5) + kt_cost(2));
 	ASSERT_TRUE(kt_proc_line_node(self->node.path, line, sizeof(line)));
 	EXPECT_STREQ(want, line);
 
@@ -290,13 +290,13 @@ KT_TEST_F(pair, proc_lists_named_room)
 	kt_join(self->b, name);
 	kt_set_policy(self->a, KERNELTALK_POLICY_OVERWRITE);
 	kt_post(self->a, "123");
-	snprintf(want, sizeof(want), "%s - - 2 overwrite 1 %ld 1 0", name,
-		 KT_HDR + 3);
+	snprintf(want, sizeof(want), "%s - - 2 overwrite 1 %u 1 0", name,
+		 kt_ring_base() + kt_cost(3));
 	ASSERT_TRUE(kt_proc_line_name(name, line, sizeof(line)));
 	EXPECT_STREQ(want, line);
 	EXPECT_EQ(0, close(self->b));
-	snprintf(want, sizeof(want), "%s - - 1 overwrite 1 %ld 1 0", name,
-		 KT_HDR + 3);
+	snprintf(want, sizeof(want), "%s - - 1 overwrite 1 %u 1 0", name,
+		 kt_ring_base() + kt_cost(3));
 	ASSERT_TRUE(kt_proc_line_name(name, line, sizeof(line)));
 	EXPECT_STREQ(want, line);
 }
@@ -349,7 +349,7 @@ KT_TEST_T(enospc_past_max_rooms, 300)
 	struct rlimit rl;
 	struct kt_node base;
 	struct stat st;
-	int *fds, joined, i, err = 0;
+	int *fds, joined, extra, i, err = 0;
 
 	ASSERT_TRUE(max_rooms > 0);
 	kt_max_msg();		/* cache the limits before the table is full */
@@ -383,11 +383,21 @@ KT_TEST_T(enospc_past_max_rooms, 300)
 	EXPECT_EQ(max_rooms, kt_proc_rooms());
 	EXPECT_FALSE(kt_proc_line_node(full_paths[i], line, sizeof(line)));
 
-	/* JOIN of a new name: ENOSPC, and the file stays where it was */
+	/*
+	 * JOIN of a new name from a room that stays (another member holds
+	 * it): ENOSPC, and the file stays where it was
+	 */
+	extra = kt_open(full_paths[0], O_RDWR);
 	kt_room_name(name, "one-too-many");
 	EXPECT_ERRNO(ENOSPC, ioctl(fds[0], KERNELTALK_IOC_JOIN, name));
 	kt_info(fds[0], &info);
 	EXPECT_EQ('\0', info.name[0]);
+	EXPECT_EQ(2, info.members);
+	close(extra);
+	/* from a room it frees by leaving: fine, the count stays */
+	kt_join(fds[3], name);
+	EXPECT_EQ(max_rooms, kt_proc_rooms());
+	EXPECT_FALSE(kt_proc_line_node(full_paths[3], line, sizeof(line)));
 
 	/* rooms that exist can still be opened and joined */
 	close(kt_open(full_paths[0], O_RDWR));

@@ -342,6 +342,64 @@ case_permission() {	# a 0600 root node opened as nobody
 	grep -q "group" "$dir/err" || fail "no word on the group: $(cat "$dir/err")"
 }
 
+case_create() {	# --create NAME --mode: owned by root, nobody is kept out
+	local r=$tag-mine st
+	command -v setpriv >/dev/null || fail "setpriv missing (util-linux)"
+	start_client a --create "$r" --mode 0600 --linger 1
+	wait_until 10 "client did not create $r" room_at_least "$r" 4 1
+	setpriv --reuid 65534 --regid 65534 --clear-groups -- \
+		"$client" --room "$r" </dev/null >"$dir/nobody.out" 2>"$dir/nobody.err"
+	st=$?
+	((st == 1)) || fail "nobody joined a 0600 room (status $st)"
+	grep -q "permission denied" "$dir/nobody.err" ||
+		fail "no 'permission denied': $(cat "$dir/nobody.err")"
+	"$client" --create "$r" </dev/null >"$dir/again.out" 2>"$dir/again.err"
+	st=$?
+	((st == 1)) || fail "second --create of $r: status $st"
+	grep -q "exists already" "$dir/again.err" || fail "no 'exists already': $(cat "$dir/again.err")"
+	# root may join (CAP_DAC_OVERRIDE), and sees the creator's post
+	say a "private words"
+	wait_until 10 "post missing" room_at_least "$r" 8 1
+	"$client" --room "$r" --history </dev/null >"$dir/h.out" 2>"$dir/h.err" ||
+		fail "root could not join $r: $(cat "$dir/h.err")"
+	one_seq "$dir/h.out" "${pid[a]}" "private words" >/dev/null || exit 1
+	hang_up a
+	expect_exit0 a 10
+	# a mode that lets others in, and usage errors
+	"$client" --create "$tag-open" --mode 0666 </dev/null >/dev/null 2>"$dir/open.err" ||
+		fail "--create --mode 0666 failed: $(cat "$dir/open.err")"
+	"$client" --create "$tag-bad" --mode 999 </dev/null >/dev/null 2>"$dir/bad.err"
+	st=$?
+	((st == 2)) || fail "--mode 999: status $st, want 2"
+	grep -q "octal" "$dir/bad.err" || fail "no word on octal: $(cat "$dir/bad.err")"
+	"$client" --mode 0600 </dev/null >/dev/null 2>"$dir/alone.err"
+	st=$?
+	((st == 2)) || fail "--mode without --create: status $st, want 2"
+}
+
+case_who() {	# --who lists the members, the caller marked
+	local r=$tag-who
+	start_client a --room "$r" --linger 1
+	start_client b --room "$r" --linger 1
+	wait_until 10 "clients did not join $r" room_at_least "$r" 4 2
+	"$client" --room "$r" --who </dev/null >"$dir/who.out" 2>"$dir/who.err" ||
+		fail "--who failed: $(cat "$dir/who.err")"
+	head -n 1 "$dir/who.out" | grep -qE '^USER +PID +COMMAND +FLAGS +UNREAD +JOINED$' ||
+		fail "no header: $(cat "$dir/who.out")"
+	(($(wc -l <"$dir/who.out") == 4)) || fail "not 3 members: $(cat "$dir/who.out")"
+	grep -qE "^root +${pid[a]} +kerneltalk-clie +rw- +0 +[0-9:]{8}\$" "$dir/who.out" ||
+		fail "no line for a (${pid[a]}): $(cat "$dir/who.out")"
+	grep -qE "^root +${pid[b]} +kerneltalk-clie +rw- " "$dir/who.out" ||
+		fail "no line for b (${pid[b]}): $(cat "$dir/who.out")"
+	(($(grep -c ' (you)$' "$dir/who.out") == 1)) ||
+		fail "the caller is not marked once: $(cat "$dir/who.out")"
+	tail -n 1 "$dir/who.out" | grep -q ' (you)$' || fail "the caller is not the last to join"
+	hang_up a
+	hang_up b
+	expect_exit0 a 10
+	expect_exit0 b 10
+}
+
 case_too_long() {	# a line over max_msg is refused, the client goes on
 	local r=$tag-long max long st
 	max=$(cat /sys/module/kerneltalk/parameters/max_msg)
@@ -527,6 +585,8 @@ cases=(
 	"case_eof_prompt|end of input with --linger 0 exits promptly"
 	"case_linger|--linger keeps receiving after end of input"
 	"case_help|--help prints the usage"
+	"case_create|--create NAME --mode 0600 makes a room nobody else may join"
+	"case_who|--who lists the room's members, the caller marked"
 	# Last: the filled room table stays until the module is unloaded.
 	"case_too_many_rooms|error: too many rooms names max_rooms"
 )

@@ -18,6 +18,14 @@
  *             two scenarios above.
  *  fork       one file shared by fork: parent and child both post and
  *             read through it; every message reaches exactly one of them.
+ *  members    files join and leave one room as fast as they can while
+ *             others ask KERNELTALK_IOC_MEMBERS with random array sizes
+ *             (every answer checked) and a blocking poster's messages must
+ *             all reach a reader that keeps reading.
+ *  stall      a BLOCK room with a small stall_ms (set through sysfs: root)
+ *             where one member never reads: the blocking posters go on,
+ *             the readers that keep reading get every message once, and
+ *             the stalled member is told it was overrun (-EPIPE).
  *
  * Every payload carries a header (sender, per-sender sequence number,
  * length, checksum) so that loss, duplication, reordering and tearing are
@@ -235,6 +243,18 @@ static void note(const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
+}
+
+/* Zeroed memory shared with the children forked later, NULL on failure. */
+static void *shared_zeroed(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memset(p, 0, size);
+	return p;
 }
 
 /* ---- payloads ---------------------------------------------------------- */
@@ -565,7 +585,10 @@ static void take_payload(struct reader_state *st, unsigned char *p, size_t len,
 		char want[16];
 
 		snprintf(want, sizeof(want), "kts-w%u", s);
-		if (m->pid != (uint32_t)st->sh->w[s].pid)
+		/* 0 once the writer has exited and been reaped */
+		if (m->pid != (uint32_t)st->sh->w[s].pid &&
+		    !(m->pid == 0 && kill(st->sh->w[s].pid, 0) == -1 &&
+		      errno == ESRCH))
 			bad(&r->err, "writer %u: header pid %u, poster is %d",
 			    s, m->pid, (int)st->sh->w[s].pid);
 		if (m->uid != st->euid)
@@ -974,13 +997,11 @@ static void run_traffic(struct scenario *sc, struct traffic_result *tr,
 	bool stuck = false, crashed = false;
 
 	memset(tr, 0, sizeof(*tr));
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED || !kids || pipe(ready) || pipe(go)) {
+	sh = shared_zeroed(sizeof(*sh));
+	if (!sh || !kids || pipe(ready) || pipe(go)) {
 		report(false, sc->name, "setup: out of resources");
 		return;
 	}
-	memset(sh, 0, sizeof(*sh));
 
 	/*
 	 * A write-only member per room sets the policy and keeps the room
@@ -1214,9 +1235,16 @@ static void run_traffic(struct scenario *sc, struct traffic_result *tr,
 					 (unsigned long long)(a->next_seq - b->next_seq),
 					 (unsigned long long)dposted);
 				ok = false;
-			} else if (!overwrite && ddropped) {
-				snprintf(buf, sizeof(buf), "room %s: dropped %llu under BLOCK",
-					 sc->room[i], (unsigned long long)ddropped);
+			} else if (!overwrite && ddropped > sh->churn_posted[i]) {
+				/*
+				 * Lossless but for the echo of churners that
+				 * post before they ever read: a file never
+				 * waits for its own unread echo.
+				 */
+				snprintf(buf, sizeof(buf),
+					 "room %s: dropped %llu under BLOCK, more than the %llu churn posts",
+					 sc->room[i], (unsigned long long)ddropped,
+					 (unsigned long long)sh->churn_posted[i]);
 				ok = false;
 			} else if (overwrite && (ddropped < maxmiss || ddropped > dposted)) {
 				snprintf(buf, sizeof(buf),
@@ -1378,13 +1406,11 @@ static void run_fork(void)
 	uint64_t missing = 0, dups = 0;
 	int fd;
 
-	fs = mmap(NULL, sizeof(*fs), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (fs == MAP_FAILED) {
+	fs = shared_zeroed(sizeof(*fs));
+	if (!fs) {
 		report(false, name, "mmap failed");
 		return;
 	}
-	memset(fs, 0, sizeof(*fs));
 	fd = open_room("kts-fork", O_RDWR | O_NONBLOCK, &setup);
 	if (fd < 0 || ioctl(fd, KERNELTALK_IOC_SET_POLICY, &pol) < 0 ||
 	    set_flags(fd, KERNELTALK_F_RECORDS, &setup) < 0 ||
@@ -1496,6 +1522,477 @@ static void run_fork(void)
 	munmap(fs, sizeof(*fs));
 }
 
+/* ---- member flood ------------------------------------------------------ */
+
+#define FLOOD_JOINERS	6
+#define FLOOD_LISTERS	2
+#define FLOOD_SENDER	0x30000u
+#define FLOOD_MAX	64	/* MEMBERS array entries a lister offers */
+
+/* One process of the flood: joiners 0.., listers, the poster, the reader. */
+enum { FL_JOINER, FL_LISTER, FL_POSTER, FL_READER };
+
+struct flood_shared {
+	volatile int stop;	/* reader done: everyone winds down */
+	volatile int posted_all;	/* the poster is through */
+	int64_t end_ns;		/* posting goes on until then */
+	uint64_t cycles[FLOOD_JOINERS];
+	uint64_t lists[FLOOD_LISTERS];
+	uint64_t posted, received, max_total;
+	struct errinfo err[FLOOD_JOINERS + FLOOD_LISTERS + 2];
+};
+
+/* Joins and leaves as fast as it can, a file of a random mode each time. */
+static void flood_joiner(struct flood_shared *fs, int id)
+{
+	static const int modes[3] = { O_RDONLY, O_WRONLY, O_RDWR };
+	struct errinfo *e = &fs->err[id];
+	unsigned char buf[64];
+
+	while (!fs->stop) {
+		int fd = open_room("kts-members", modes[rnd() % 3] | O_NONBLOCK, e);
+
+		if (fd < 0)
+			return;
+		if (rnd() % 2 && set_flags(fd, KERNELTALK_F_NOECHO, e) < 0)
+			return;
+		if (rnd() % 4 == 0) {
+			fill_payload(buf, FLOOD_SENDER + 1 + (uint32_t)id,
+				     fs->cycles[id] + 1, sizeof(buf));
+			if (write(fd, buf, sizeof(buf)) < 0 && errno != EAGAIN &&
+			    errno != EBADF)
+				bad(e, "post: %s", strerror(errno));
+		}
+		close(fd);
+		fs->cycles[id]++;
+	}
+}
+
+/* Asks MEMBERS with random array sizes and checks each answer. */
+static void flood_lister(struct flood_shared *fs, int id)
+{
+	static const __u32 known = KERNELTALK_MEMBER_READER |
+		KERNELTALK_MEMBER_WRITER | KERNELTALK_MEMBER_NOECHO |
+		KERNELTALK_MEMBER_SELF;
+	struct errinfo *e = &fs->err[FLOOD_JOINERS + id];
+	struct kerneltalk_member_info info[FLOOD_MAX + 1];
+	struct kerneltalk_member_list list;
+	/* Write-only: a member that never reads must not hold the ring. */
+	int fd = open_room("kts-members", O_WRONLY, e);
+
+	while (fd >= 0 && !fs->stop) {
+		__u32 want = (__u32)(rnd() % (FLOOD_MAX + 1)), self = 0;
+
+		memset(info, 0xcc, sizeof(info));
+		memset(&list, 0, sizeof(list));
+		list.count = want;
+		list.members = (__u64)(uintptr_t)info;
+		if (ioctl(fd, KERNELTALK_IOC_MEMBERS, &list) < 0) {
+			bad(e, "MEMBERS: %s", strerror(errno));
+			break;
+		}
+		fs->lists[id]++;
+		if (list.total > fs->max_total)
+			fs->max_total = list.total;
+		if (list.count != (want < list.total ? want : list.total) ||
+		    !list.total)
+			bad(e, "MEMBERS wrote %u of %u for %u members", list.count,
+			    want, list.total);
+		for (__u32 i = 0; i < list.count; i++) {
+			if ((info[i].flags & ~known) || info[i].reserved ||
+			    !memchr(info[i].comm, '\0', sizeof(info[i].comm)) ||
+			    !(info[i].flags & (KERNELTALK_MEMBER_READER |
+					       KERNELTALK_MEMBER_WRITER)))
+				bad(e, "MEMBERS entry %u malformed (flags %#x)",
+				    i, info[i].flags);
+			if (info[i].flags & KERNELTALK_MEMBER_SELF)
+				self++;
+		}
+		if (self > 1 || (list.count == list.total && self != 1))
+			bad(e, "SELF on %u of %u entries", self, list.count);
+		if (((unsigned char *)&info[list.count])[0] != 0xcc)
+			bad(e, "MEMBERS wrote past entry %u", list.count);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * Posts tagged messages, blocking, until end_ns (at least FORK_POSTS): the
+ * reader must get them all.
+ */
+static void flood_poster(struct flood_shared *fs, int64_t deadline)
+{
+	struct errinfo *e = &fs->err[FLOOD_JOINERS + FLOOD_LISTERS];
+	unsigned char *buf = malloc(cfg.max_msg);
+	int fd = open_room("kts-members", O_WRONLY, e);
+
+	for (uint64_t seq = 1; fd >= 0 && buf && mono_ns() < deadline &&
+	     (seq <= FORK_POSTS || mono_ns() < fs->end_ns); seq++) {
+		uint32_t len = pick_len();
+
+		fill_payload(buf, FLOOD_SENDER, seq, len);
+		if (write(fd, buf, len) != (ssize_t)len) {
+			bad(e, "post %llu: %s", (unsigned long long)seq,
+			    strerror(errno));
+			break;
+		}
+		fs->posted = seq;
+	}
+	fs->posted_all = 1;
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Reads everything in record mode: the poster's messages in order. */
+static void flood_reader(struct flood_shared *fs, int fd, int64_t deadline)
+{
+	struct errinfo *e = &fs->err[FLOOD_JOINERS + FLOOD_LISTERS + 1];
+	unsigned char *buf = malloc(HDR + cfg.max_msg);
+	const struct kerneltalk_msg *m = (const void *)buf;
+	const struct payload *ph = (const void *)(buf + HDR);
+
+	while (buf && mono_ns() < deadline &&
+	       !(fs->posted_all && fs->received == fs->posted)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n = read(fd, buf, HDR + cfg.max_msg);
+		const char *why;
+
+		if (n < 0) {
+			if (errno == EAGAIN)
+				poll(&p, 1, 100);
+			else if (errno != EINTR)
+				bad(e, "read: %s", strerror(errno));
+			continue;
+		}
+		why = (size_t)n == HDR + m->len ? check_payload(buf + HDR, m->len) :
+		      "record size differs from HDR + len";
+		if (why)
+			bad(e, "seq %llu: %s", (unsigned long long)m->seq, why);
+		else if (m->lost)
+			bad(e, "seq %llu: lost %llu under BLOCK",
+			    (unsigned long long)m->seq,
+			    (unsigned long long)m->lost);
+		else if (ph->sender == FLOOD_SENDER &&
+			 ph->seq != ++fs->received)
+			bad(e, "poster's message %llu where %llu was due",
+			    (unsigned long long)ph->seq,
+			    (unsigned long long)fs->received);
+	}
+	free(buf);
+}
+
+static void run_member_flood(double seconds)
+{
+	const char *name = "member flood: files join and leave while MEMBERS and posts run; nothing lost";
+	struct child kids[FLOOD_JOINERS + FLOOD_LISTERS + 1];
+	struct errinfo setup = { 0 };
+	struct flood_shared *fs;
+	uint64_t cycles = 0, lists = 0;
+	int64_t t0 = mono_ns(), deadline;
+	__u32 pol = KERNELTALK_POLICY_BLOCK;
+	int n = 0, fd;
+	char why[400] = "";
+
+	fs = shared_zeroed(sizeof(*fs));
+	if (!fs) {
+		report(false, name, "mmap failed");
+		return;
+	}
+	deadline = t0 + (int64_t)GRACE_S * 1000000000LL;
+	fs->end_ns = t0 + (int64_t)(seconds * 1e9);
+	/* The reader joins first, so it is owed every post. */
+	fd = open_room("kts-members", O_RDONLY | O_NONBLOCK, &setup);
+	if (fd < 0 || ioctl(fd, KERNELTALK_IOC_SET_POLICY, &pol) < 0 ||
+	    set_flags(fd, KERNELTALK_F_RECORDS, &setup) < 0) {
+		report(false, name, setup.count ? setup.first : strerror(errno));
+		return;
+	}
+	fflush(stdout);
+	for (int i = 0; i < FLOOD_JOINERS + FLOOD_LISTERS + 1; i++) {
+		int role = i < FLOOD_JOINERS ? FL_JOINER :
+			   i < FLOOD_JOINERS + FLOOD_LISTERS ? FL_LISTER :
+			   FL_POSTER;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			close(fd);
+			prctl(PR_SET_NAME, "kts-flood");
+			rnd_seed(cfg.seed ^ (0x5000u + (unsigned int)i));
+			if (role == FL_JOINER)
+				flood_joiner(fs, i);
+			else if (role == FL_LISTER)
+				flood_lister(fs, i - FLOOD_JOINERS);
+			else
+				flood_poster(fs, deadline);
+			_exit(0);
+		}
+		if (pid < 0)
+			break;
+		kids[n++] = (struct child){ pid, "flood process", i, 0, false };
+	}
+	flood_reader(fs, fd, deadline);
+	fs->stop = 1;
+	close(fd);
+	if (reap(kids, n, deadline + 10 * 1000000000LL)) {
+		kill_all(kids, n);
+		snprintf(why, sizeof(why), "a flood process hung");
+	} else {
+		died_badly(kids, n, why, sizeof(why));
+	}
+	for (int i = 0; i < FLOOD_JOINERS; i++)
+		cycles += fs->cycles[i];
+	for (int i = 0; i < FLOOD_LISTERS; i++)
+		lists += fs->lists[i];
+	note("member flood: %llu join/leave cycles, %llu MEMBERS calls (up to %llu members), %llu of %llu posts read in %.1f s",
+	     (unsigned long long)cycles, (unsigned long long)lists,
+	     (unsigned long long)fs->max_total,
+	     (unsigned long long)fs->received, (unsigned long long)fs->posted,
+	     (double)(mono_ns() - t0) / 1e9);
+	for (int i = 0; i < FLOOD_JOINERS + FLOOD_LISTERS + 2 && !why[0]; i++)
+		if (fs->err[i].count)
+			snprintf(why, sizeof(why), "process %d: %s", i,
+				 fs->err[i].first);
+	if (n != FLOOD_JOINERS + FLOOD_LISTERS + 1 && !why[0])
+		snprintf(why, sizeof(why), "fork failed");
+	if (!why[0] && (fs->received != fs->posted ||
+			fs->posted < FORK_POSTS || !cycles || !lists))
+		snprintf(why, sizeof(why), "read %llu of %llu posts, %llu cycles, %llu MEMBERS calls",
+			 (unsigned long long)fs->received,
+			 (unsigned long long)fs->posted,
+			 (unsigned long long)cycles, (unsigned long long)lists);
+	report(!why[0], name, why);
+	munmap(fs, sizeof(*fs));
+}
+
+/* ---- stalled reader ----------------------------------------------------- */
+
+#define STALL_PARAM	"/sys/module/kerneltalk/parameters/stall_ms"
+#define STALL_BOUND_MS	2000	/* stall_ms of the scenario's room */
+#define STALL_SECONDS	8
+#define STALL_SENDER	0x30000u
+#define STALL_POSTERS	2
+#define STALL_READERS	2
+
+struct stall_shared {
+	volatile int posters_done;
+	uint64_t posted[STALL_POSTERS];
+	uint64_t got[STALL_READERS];
+	struct errinfo err[STALL_POSTERS + STALL_READERS];
+};
+
+static long stall_param(long set)
+{
+	char buf[32] = "";
+	FILE *f = fopen(STALL_PARAM, set < 0 ? "r" : "w");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (set >= 0)
+		v = fprintf(f, "%ld\n", set) > 0 ? set : -1;
+	else if (fgets(buf, sizeof(buf), f))
+		v = strtol(buf, NULL, 10);
+	return fclose(f) ? -1 : v;
+}
+
+/* Blocking posts of tagged payloads until the time is up. */
+static void stall_poster(struct stall_shared *ss, int fd, int id, int64_t end)
+{
+	unsigned char *buf = malloc(cfg.max_msg);
+	struct errinfo *e = &ss->err[id];
+
+	while (buf && mono_ns() < end) {
+		uint32_t len = pick_len();
+
+		fill_payload(buf, STALL_SENDER + (uint32_t)id, ss->posted[id] + 1, len);
+		if (write(fd, buf, len) != (ssize_t)len) {
+			bad(e, "post %llu: %s", (unsigned long long)ss->posted[id] + 1,
+			    strerror(errno));
+			break;
+		}
+		ss->posted[id]++;
+	}
+	free(buf);
+}
+
+/* A reader that keeps reading: every message once, in order, intact. */
+static void stall_reader(struct stall_shared *ss, int fd, int id)
+{
+	unsigned char *buf = malloc(HDR + cfg.max_msg);
+	struct errinfo *e = &ss->err[STALL_POSTERS + id];
+	uint64_t expect[STALL_POSTERS] = { 1, 1 };
+
+	while (buf) {
+		const struct kerneltalk_msg *m = (const void *)buf;
+		const struct payload *ph = (const void *)(buf + HDR);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		bool done = __atomic_load_n(&ss->posters_done, __ATOMIC_SEQ_CST);
+		ssize_t n = read(fd, buf, HDR + cfg.max_msg);
+		const char *why;
+		uint32_t w;
+
+		if (n < 0 && errno == EAGAIN) {
+			if (done)
+				break;
+			poll(&p, 1, 50);
+			continue;
+		}
+		if (n < 0) {
+			bad(e, "read: %s", strerror(errno));
+			break;
+		}
+		why = (size_t)n == HDR + m->len ? check_payload(buf + HDR, m->len) :
+		      "record size differs from HDR + len";
+		if (why) {
+			bad(e, "seq %llu: %s", (unsigned long long)m->seq, why);
+			continue;
+		}
+		if (m->lost)
+			bad(e, "seq %llu: lost %llu", (unsigned long long)m->seq,
+			    (unsigned long long)m->lost);
+		w = ph->sender - STALL_SENDER;
+		if (w >= STALL_POSTERS) {
+			bad(e, "seq %llu: unknown sender %#x",
+			    (unsigned long long)m->seq, ph->sender);
+			continue;
+		}
+		if (ph->seq != expect[w])
+			bad(e, "poster %u: got %llu, expected %llu", w,
+			    (unsigned long long)ph->seq,
+			    (unsigned long long)expect[w]);
+		expect[w] = ph->seq + 1;
+		ss->got[id]++;
+	}
+	free(buf);
+}
+
+/*
+ * BLOCK room with stall_ms=STALL_BOUND_MS: one member never reads while
+ * two posters and two readers that keep reading go on.  The posters must
+ * not be held back for good, the readers must lose nothing, and the
+ * stalled member must be told it was overrun.
+ */
+static void run_stall(void)
+{
+	const char *name = "stall: readers that keep reading lose nothing while one reader stalls";
+	struct kerneltalk_room_info before, after;
+	struct errinfo setup = { 0 };
+	struct child kids[STALL_POSTERS + STALL_READERS];
+	__u32 pol = KERNELTALK_POLICY_BLOCK;
+	struct stall_shared *ss;
+	uint64_t posted = 0;
+	char why[400] = "";
+	int ctl, stalled, nk = 0;
+	int64_t end;
+	long saved;
+
+	saved = stall_param(-1);
+	if (saved < 0 || stall_param(STALL_BOUND_MS) < 0) {
+		report(false, name, "cannot read or set " STALL_PARAM " (root?)");
+		return;
+	}
+	ss = mmap(NULL, sizeof(*ss), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ctl = open_room("kts-stall", O_WRONLY, &setup);
+	stall_param(saved);	/* the room has taken its value */
+	if (ss == MAP_FAILED || ctl < 0 ||
+	    ioctl(ctl, KERNELTALK_IOC_SET_POLICY, &pol) < 0 ||
+	    room_info(ctl, &before) < 0) {
+		report(false, name, setup.count ? setup.first : strerror(errno));
+		return;
+	}
+	memset(ss, 0, sizeof(*ss));
+	stalled = open_room("kts-stall", O_RDONLY | O_NONBLOCK, &setup);
+	end = mono_ns() + STALL_SECONDS * 1000000000LL;
+
+	fflush(stdout);
+	for (int i = 0; i < STALL_READERS; i++) {
+		int fd = open_room("kts-stall", O_RDONLY | O_NONBLOCK, &setup);
+
+		if (fd < 0 || set_flags(fd, KERNELTALK_F_RECORDS, &setup) < 0)
+			break;
+		kids[nk] = (struct child){ fork(), "stall reader", i, 0, false };
+		if (kids[nk].pid == 0) {
+			prctl(PR_SET_NAME, "kts-stall-r");
+			stall_reader(ss, fd, i);
+			_exit(0);
+		}
+		nk++;
+		close(fd);
+	}
+	for (int i = 0; i < STALL_POSTERS && !setup.count; i++) {
+		int fd = open_room("kts-stall", O_WRONLY, &setup);
+
+		if (fd < 0)
+			break;
+		kids[nk] = (struct child){ fork(), "stall poster", i, 0, false };
+		if (kids[nk].pid == 0) {
+			prctl(PR_SET_NAME, "kts-stall-w");
+			rnd_seed(cfg.seed ^ (0x5000u + (unsigned int)i));
+			stall_poster(ss, fd, i, end);
+			_exit(0);
+		}
+		nk++;
+		close(fd);
+	}
+
+	/* Posters end at `end`: a poster held back for good shows here. */
+	if (reap(kids + STALL_READERS, nk - STALL_READERS,
+		 end + (STALL_BOUND_MS + 30000) * 1000000LL))
+		snprintf(why, sizeof(why), "posters still blocked %d s after the end",
+			 STALL_BOUND_MS / 1000 + 30);
+	__atomic_store_n(&ss->posters_done, 1, __ATOMIC_SEQ_CST);
+	if (!why[0] && reap(kids, STALL_READERS, mono_ns() + GRACE_S * 1000000000LL))
+		snprintf(why, sizeof(why), "readers still draining %d s after the posters",
+			 GRACE_S);
+	if (why[0])
+		kill_all(kids, nk);
+	else
+		died_badly(kids, nk, why, sizeof(why));
+
+	for (int i = 0; i < STALL_POSTERS; i++)
+		posted += ss->posted[i];
+	if (room_info(ctl, &after) < 0)
+		bad(&setup, "INFO: %s", strerror(errno));
+	note("stall: %llu messages by %d blocking posters in %d s, stall_ms %d; dropped %llu (for the stalled reader only); readers got %llu and %llu",
+	     (unsigned long long)posted, STALL_POSTERS, STALL_SECONDS,
+	     STALL_BOUND_MS, (unsigned long long)(after.dropped - before.dropped),
+	     (unsigned long long)ss->got[0], (unsigned long long)ss->got[1]);
+	for (int i = 0; i < STALL_POSTERS + STALL_READERS && !why[0]; i++)
+		if (ss->err[i].count)
+			snprintf(why, sizeof(why), "%s %d: %s (%llu problems)",
+				 i < STALL_POSTERS ? "poster" : "reader",
+				 i % STALL_POSTERS, ss->err[i].first,
+				 (unsigned long long)ss->err[i].count);
+	for (int i = 0; i < STALL_READERS && !why[0]; i++)
+		if (ss->got[i] != posted)
+			snprintf(why, sizeof(why), "reader %d got %llu of %llu messages",
+				 i, (unsigned long long)ss->got[i],
+				 (unsigned long long)posted);
+	if (!why[0] && after.dropped == before.dropped)
+		snprintf(why, sizeof(why), "nothing dropped: the stalled reader held nothing back?");
+	if (!why[0] && after.posted - before.posted != posted)
+		snprintf(why, sizeof(why), "room posted grew by %llu, posters counted %llu",
+			 (unsigned long long)(after.posted - before.posted),
+			 (unsigned long long)posted);
+	if (!why[0]) {
+		char b[16];
+
+		errno = 0;
+		if (read(stalled, b, sizeof(b)) != -1 || errno != EPIPE)
+			snprintf(why, sizeof(why), "the stalled reader was not told (%s)",
+				 errno ? strerror(errno) : "read succeeded");
+	}
+	if (!why[0] && setup.count)
+		snprintf(why, sizeof(why), "%s", setup.first);
+	report(!why[0], name, why);
+	close(stalled);
+	close(ctl);
+	munmap(ss, sizeof(*ss));
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 static void usage(FILE *out)
@@ -1509,7 +2006,7 @@ static void usage(FILE *out)
 		"  -r N         readers (default 8, max %d; half record, half stream)\n"
 		"  -R N         rooms (default 4, max %d)\n"
 		"  -c N         churn processes (default 4, max %d)\n"
-		"  -s LIST      scenarios, comma-separated: block,overwrite,fork\n"
+		"  -s LIST      scenarios, comma-separated: block,overwrite,fork,members,stall\n"
 		"  -S SEED      random seed (default: from the clock; printed)\n"
 		"  -D DEVICE    device node (default /dev/kerneltalk)\n"
 		"  -h           this help\n",
@@ -1531,7 +2028,7 @@ static int parse_int(const char *s, int lo, int hi, const char *what)
 
 int main(int argc, char **argv)
 {
-	const char *scenarios = "block,overwrite,fork";
+	const char *scenarios = "block,overwrite,fork,members,stall";
 	struct kerneltalk_room_info info;
 	struct churn_res churn[2][MAX_CHURN];
 	struct traffic_result tr[2];
@@ -1660,6 +2157,13 @@ int main(int argc, char **argv)
 		rnd_seed(cfg.seed);
 		run_fork();
 	}
+	if (strstr(scenarios, "members")) {
+		rnd_seed(cfg.seed);
+		run_member_flood(nsc ? cfg.duration * 0.2 : cfg.duration);
+	}
+
+	if (strstr(scenarios, "stall"))
+		run_stall();
 
 	{
 		uint64_t posted = 0, checked = 0;

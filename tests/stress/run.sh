@@ -4,8 +4,9 @@
 # Stress tier entry point, run inside the test VM with the module loaded:
 #   tests/vm/kt-vm run --smp 2 --check-dmesg -- tests/stress/run.sh [kt-stress options]
 #
-# Time budget of the timed scenarios: 30 s (about 45 s of guest time in
-# all), or KT_STRESS_SECONDS when set.  Extra arguments go to kt-stress
+# Time budget of the timed scenarios: 30 s, plus a fifth of it for the
+# member flood (about 55 s of guest time in all), or KT_STRESS_SECONDS
+# when set.  Extra arguments go to kt-stress
 # after it, so `run.sh -d 120` runs longer.
 set -u
 

@@ -21,6 +21,13 @@ namespace KernelTalk.Native
 
         public const uint MsgOwn = 1u << 0;     // KERNELTALK_MSG_OWN
 
+        public const uint ModeMask = 0x1FF;     // KERNELTALK_MODE_MASK (0777)
+
+        public const uint MemberReader = 1u << 0;  // KERNELTALK_MEMBER_READER
+        public const uint MemberWriter = 1u << 1;  // KERNELTALK_MEMBER_WRITER
+        public const uint MemberNoEcho = 1u << 2;  // KERNELTALK_MEMBER_NOECHO
+        public const uint MemberSelf = 1u << 3;    // KERNELTALK_MEMBER_SELF
+
         public const uint IocMagic = 0xC7;      // KERNELTALK_IOC_MAGIC
 
         // asm-generic/ioctl.h encoding: nr 8 bits, type 8, size 14, dir 2.
@@ -39,6 +46,10 @@ namespace KernelTalk.Native
         public static readonly uint IocSetFlags = Ioc(IocWrite, 0x02, sizeof(uint));
         public static readonly uint IocGetFlags = Ioc(IocRead, 0x03, sizeof(uint));
         public static readonly uint IocSetPolicy = Ioc(IocWrite, 0x04, sizeof(uint));
+        public static readonly uint IocCreate = Ioc(IocWrite, 0x05, Marshal.SizeOf<RoomSpecNative>());
+        public static readonly uint IocSetAccess = Ioc(IocWrite, 0x06, Marshal.SizeOf<RoomAccessNative>());
+        public static readonly uint IocGetAccess = Ioc(IocRead, 0x07, Marshal.SizeOf<RoomAccessNative>());
+        public static readonly uint IocMembers = Ioc(IocRead | IocWrite, 0x08, Marshal.SizeOf<MemberListNative>());
 
         /// <summary>sizeof(struct kerneltalk_msg): the record header in record mode.</summary>
         public static readonly int MsgHeaderSize = Marshal.SizeOf<MsgHeaderNative>();
@@ -73,5 +84,48 @@ namespace KernelTalk.Native
         public ulong NextSeq;
         public ulong Posted;
         public ulong Dropped;
+    }
+
+    /// <summary>struct kerneltalk_room_spec (KERNELTALK_IOC_CREATE).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct RoomSpecNative
+    {
+        public fixed byte Name[KernelTalkAbi.NameMax];
+        public uint Mode;
+        public uint Flags;
+        public fixed ulong Reserved[3];
+    }
+
+    /// <summary>struct kerneltalk_room_access (KERNELTALK_IOC_SET_ACCESS / GET_ACCESS).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct RoomAccessNative
+    {
+        public uint Uid;
+        public uint Gid;
+        public uint Mode;
+        public uint Reserved;
+    }
+
+    /// <summary>struct kerneltalk_member_info (one entry of KERNELTALK_IOC_MEMBERS).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct MemberInfoNative
+    {
+        public uint Uid;
+        public uint Pid;
+        public fixed byte Comm[KernelTalkAbi.CommLen];
+        public uint Flags;
+        public uint Reserved;
+        public ulong Unread;
+        public ulong JoinedNs;
+    }
+
+    /// <summary>struct kerneltalk_member_list (KERNELTALK_IOC_MEMBERS).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct MemberListNative
+    {
+        public uint Count;
+        public uint Total;
+        public ulong Members;
+        public ulong Reserved;
     }
 }
