@@ -29,6 +29,7 @@
         'Disconnect-KernelTalk'
         'Send-KernelTalkMessage'
         'Receive-KernelTalkMessage'
+        'Enter-KernelTalkChat'
         'Install-KernelTalk'
         'Uninstall-KernelTalk'
     )

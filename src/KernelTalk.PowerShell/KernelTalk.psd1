@@ -23,6 +23,7 @@
         'Disconnect-KernelTalk'
         'Send-KernelTalkMessage'
         'Receive-KernelTalkMessage'
+        'Enter-KernelTalkChat'
         'Install-KernelTalk'
         'Uninstall-KernelTalk'
     )

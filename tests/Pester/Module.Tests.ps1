@@ -3,7 +3,7 @@
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    $Cmdlets = @('Connect-KernelTalk', 'Disconnect-KernelTalk', 'Get-KernelTalkRoom', 'Install-KernelTalk',
+    $Cmdlets = @('Connect-KernelTalk', 'Disconnect-KernelTalk', 'Enter-KernelTalkChat', 'Get-KernelTalkRoom', 'Install-KernelTalk',
         'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Uninstall-KernelTalk')
 }
 
@@ -12,15 +12,15 @@ Describe 'KernelTalk module' {
         $m = Test-ModuleManifest $ModuleManifest
         $m.Name | Should -Be 'KernelTalk'
         $m.PowerShellVersion | Should -Be ([version]'7.2')
-        @($m.ExportedCmdlets.Keys) | Should -HaveCount 7
+        @($m.ExportedCmdlets.Keys) | Should -HaveCount 8
     }
 
     It 'Should have a valid manifest at the repository root' {
         $m = Test-ModuleManifest $RootManifest
-        @($m.ExportedCmdlets.Keys) | Should -HaveCount 7
+        @($m.ExportedCmdlets.Keys) | Should -HaveCount 8
     }
 
-    It 'Should export exactly the seven cmdlets' {
+    It 'Should export exactly the eight cmdlets' {
         (Get-Command -Module KernelTalk | Sort-Object Name).Name -join ',' | Should -Be ($Cmdlets -join ',')
     }
 
@@ -73,7 +73,7 @@ Describe 'KernelTalk module' {
         $script = "`$env:PSModulePath = '$TestDrive'; Import-Module KernelTalk; (Get-Module KernelTalk).Version.ToString(); @(Get-Command -Module KernelTalk).Count; (Get-Help Send-KernelTalkMessage).Synopsis"
         $out = & (Get-PwshPath) -NoProfile -NonInteractive -Command $script
         $out[0] | Should -Be (Import-PowerShellDataFile $ModuleManifest).ModuleVersion
-        $out[1] | Should -Be 7
+        $out[1] | Should -Be 8
         $out[2] | Should -Be 'Posts messages to a KernelTalk room.'
     }
 }

@@ -39,10 +39,10 @@ namespace KernelTalk.Tests
                 .Single(c => c.Element(Command + "details")!.Element(Command + "name")!.Value == name);
 
         [Fact]
-        public void ModuleHasTheSevenCmdletsOfTheIssue()
+        public void ModuleHasTheEightCmdletsOfTheDesign()
         {
             Assert.Equal(
-                new[] { "Connect-KernelTalk", "Disconnect-KernelTalk", "Get-KernelTalkRoom", "Install-KernelTalk",
+                new[] { "Connect-KernelTalk", "Disconnect-KernelTalk", "Enter-KernelTalkChat", "Get-KernelTalkRoom", "Install-KernelTalk",
                         "Receive-KernelTalkMessage", "Send-KernelTalkMessage", "Uninstall-KernelTalk" },
                 CmdletTypes.Select(CmdletName).OrderBy(n => n, StringComparer.Ordinal));
         }

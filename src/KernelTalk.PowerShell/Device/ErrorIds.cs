@@ -37,5 +37,6 @@ namespace KernelTalk
         public const string ModuleInUse = nameof(ModuleInUse);
         public const string GroupNotFound = nameof(GroupNotFound);
         public const string ConfigurationFailed = nameof(ConfigurationFailed);
+        public const string ChatNeedsTerminal = nameof(ChatNeedsTerminal);
     }
 }
