@@ -14,7 +14,8 @@ Build    prepares the VM test bed (tests/vm/kt-vm setup), builds the kernel
          out/modules.
 Test     Build, then every test tier: unit (xunit, host), lint (host), abi
          (each supported kernel, in the VM), stress, client and pester (in
-         the VM). Each tier's output is saved under out/test/. Prints a table
+         the VM), chat (Enter-KernelTalkChat in tmux, in the VM). Each
+         tier's output is saved under out/test/. Prints a table
          of the tiers and, as the very last line, "N passed, N failed" summed
          over all tiers; exits 1 if anything failed.
 Demo     Build, then a scripted conversation inside the VM (tests/demo).
@@ -245,6 +246,7 @@ function Get-TestTier {
             @{ Name = "abi-$version"; Argument = $version; Run = { param($Version) Invoke-OtherKernelTier $Version } }
         }
         @{ Name = 'client'; Run = { Invoke-Tier -Name 'client' -Summary 'client' -FilePath $KtVm -Arguments ((Get-VmArgument 'client') + @('--', (Join-Path $Root 'tests/client/run.sh'))) } }
+        @{ Name = 'chat'; Run = { Invoke-Tier -Name 'chat' -Summary 'chat' -FilePath $KtVm -Arguments ((Get-VmArgument 'chat' @('--timeout', '2400', '--share', $PSHOME)) + @('--', (Join-Path $Root 'tests/chat/run.sh'))) } }
         @{ Name = 'pester'; Run = { Invoke-PesterTier } }
     ) | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Run = $_.Run; Argument = $_['Argument'] } }
 }
@@ -315,7 +317,9 @@ function Invoke-Demo {
 
 function Invoke-Sandbox {
     Invoke-Build
+    $chat = "pwsh -NoExit -c 'Import-Module $Root/KernelTalk.psd1; Enter-KernelTalkChat lobby'"
     Write-Host "Sandbox: a shell inside the VM, with pwsh on PATH; leave it with 'exit' (or Ctrl+A X)."
+    Write-Host "Two chats side by side: tmux new-session `"$chat`" \; split-window -h `"$chat`""
     # A person is at the keyboard: the watchdog only stops a forgotten VM.
     Invoke-Native $KtVm @('run', '--kernel', $Kernel, '--share', $PSHOME, '--interactive', '--timeout', '14400')
 }

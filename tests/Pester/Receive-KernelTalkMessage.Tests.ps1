@@ -5,7 +5,6 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $Id = 'KernelTalk.Commands.ReceiveKernelTalkMessageCommand'
     $MaxMsg = Get-ModuleParameter 'max_msg'
-    $Capacity = Get-ModuleParameter 'capacity'
 }
 
 Describe 'Receive-KernelTalkMessage' {
@@ -120,9 +119,16 @@ Describe 'Receive-KernelTalkMessage' {
             $room = New-TestRoom
             $s = Connect-KernelTalk -Room $room -Policy Overwrite
             try {
-                $fits = [math]::Floor($Capacity / (56 + $MaxMsg))
+                # Post until the first message is overwritten (the kernel's
+                # count of what a message costs decides when), then two more.
                 $payload = 'o' * $MaxMsg
-                foreach ($i in 1..($fits + 3)) { $payload | Send-KernelTalkMessage -Room $room -NoWait }
+                $posted = 0
+                while ((Get-KernelTalkRoom -Session $s).Dropped -eq 0 -and $posted -lt 1000) {
+                    $payload | Send-KernelTalkMessage -Room $room -NoWait
+                    $posted++
+                }
+                $fits = (Get-KernelTalkRoom -Session $s).Messages
+                1..2 | ForEach-Object { $payload } | Send-KernelTalkMessage -Room $room -NoWait
                 $warn = $null
                 $got = @(Receive-KernelTalkMessage -Session $s -NoWait -WarningVariable warn -WarningAction SilentlyContinue)
                 $got | Should -HaveCount $fits

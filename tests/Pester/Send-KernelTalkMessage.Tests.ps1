@@ -5,14 +5,24 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $Id = 'KernelTalk.Commands.SendKernelTalkMessageCommand'
     $MaxMsg = Get-ModuleParameter 'max_msg'
-    $Capacity = Get-ModuleParameter 'capacity'
 
-    # Posts max_msg messages into $Room until its ring is full; a reader
-    # session of the caller's holds them, so the next post has to wait.
+    # Posts max_msg messages into $Room until its ring is full (the
+    # kernel's count of what a message costs decides how many fit); a
+    # reader session of the caller's holds them, so the next post has to wait.
     function Set-RoomFull([string] $Room) {
         $payload = 'f' * $MaxMsg
-        $fits = [math]::Floor($Capacity / (56 + $MaxMsg))
-        foreach ($i in 1..$fits) { $payload | Send-KernelTalkMessage -Room $Room -NoWait -ErrorAction Stop }
+        $fits = 0
+        while ($fits -lt 1000) {
+            $err = $null
+            $payload | Send-KernelTalkMessage -Room $Room -NoWait -ErrorAction SilentlyContinue -ErrorVariable err
+            if ($err) {
+                $err[0].FullyQualifiedErrorId | Should -BeLike 'RoomFull,*'
+                break
+            }
+            $fits++
+        }
+        $fits | Should -BeGreaterThan 0
+        $fits | Should -BeLessThan 1000 -Because 'a room of bounded capacity fills up'
         [pscustomobject]@{ Payload = $payload; Fits = $fits }
     }
 }

@@ -98,9 +98,9 @@ namespace KernelTalk.Chat
         /// <summary>The usage line of a command, for its error and for /help.</summary>
         public static string Usage(string name) => name switch
         {
-            "join" or "j" => "/join [ROOM]",
-            "create" => "/create ROOM [MODE]",
-            "history" => "/history [N]",
+            "join" or "j" => Resources.Strings.ChatUsageJoin,
+            "create" => Resources.Strings.ChatUsageCreate,
+            "history" => Resources.Strings.ChatUsageHistory,
             _ => "/" + name,
         };
 

@@ -109,7 +109,7 @@ namespace KernelTalk.Chat
                 members == 1 ? Resources.Strings.ChatMemberOne : Resources.Strings.ChatMembers, members);
             var sb = new StringBuilder();
             sb.Append('[').Append(where).Append("] ").Append(count).Append(" | ").Append(user).Append(" | ").Append(policy);
-            sb.Append(notice.Length != 0 ? " | " + notice : " | /help");
+            sb.Append(" | ").Append(notice.Length != 0 ? notice : Resources.Strings.ChatStatusHelp);
             string plain = Fit(sb.ToString(), width - 1);
             return new ScreenLine(plain, Sgr("7") + plain + Reset);
         }

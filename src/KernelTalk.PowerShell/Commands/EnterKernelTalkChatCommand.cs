@@ -53,14 +53,11 @@ namespace KernelTalk.Commands
 
         protected override void EndProcessing()
         {
-            KernelTalkDevice device;
-            try
+            // A device that cannot be opened is reported by the one rule
+            // of the module (a non-terminating error): nothing to chat in.
+            KernelTalkDevice? device = OpenOwnDevice(Path, new DeviceOpenOptions { Room = Room });
+            if (device is null)
             {
-                device = OpenOwnDevice(Path, new DeviceOpenOptions { Room = Room });
-            }
-            catch (KernelTalkException ex)
-            {
-                ThrowKernelTalkError(ex);
                 return;
             }
 
