@@ -56,13 +56,17 @@
 #define MEM_OBJECTS	1000
 #define FDS_WANTED	8192
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#define __noreturn	__attribute__((noreturn))
+
 static const char *device = DEVICE;
 static int reps = 5;
 static double target = 0.4;	/* seconds one measurement should take */
 
 /* ---- errors and small helpers ----------------------------------------- */
 
-static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+static void __noreturn __printf(1, 2) die(const char *fmt, ...)
 {
 	int err = errno;
 	va_list ap;
@@ -75,7 +79,7 @@ static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt,
 	exit(1);
 }
 
-static void __attribute__((format(printf, 1, 2))) note(const char *fmt, ...)
+static void __printf(1, 2) note(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -313,7 +317,8 @@ static struct chan chan_open(enum mech mech, size_t size, const char *room)
 		if (q < 0)
 			die("mq_open %s", name);
 		mq_unlink(name);
-		c.wfd = c.rfd = q;
+		c.wfd = q;
+		c.rfd = q;
 		return c;
 	}
 	}
@@ -586,7 +591,7 @@ static void run_p2p(int rep)
 {
 	static const size_t sizes[] = { 64, 1024 };
 
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		char cas[24];
 
 		snprintf(cas, sizeof(cas), "%zu B", sizes[i]);
@@ -636,15 +641,15 @@ static void broker(const int *in, int nin, const int *out, int nout, long total)
 			if (n < 0 && errno == EAGAIN)
 				continue;
 			if (n <= 0)
-				die("broker recv");
+				die("recv from a writer");
 			for (int j = 0; j < nout; j++)
 				if (send(out[j], buf, n, 0) != n)
-					die("broker send");
+					die("send to a reader");
 			total--;
 			got = true;
 		}
 		if (!got && poll(pfd, nin, -1) < 0)
-			die("broker poll");
+			die("poll");
 	}
 }
 
@@ -718,7 +723,7 @@ static void run_spread(int rep, const char *workload, const char *cas, int nw, i
 {
 	static const enum mech mechs[] = { M_KT_STREAM, M_KT_BATCH, M_SEQPACKET };
 
-	for (size_t i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(mechs); i++) {
 		enum mech m = mechs[i];
 		const char *name = m == M_SEQPACKET ? "broker" : mech_name[m];
 		long count = count_for(workload, cas, name, 400);
@@ -736,7 +741,7 @@ static void run_fanout(int rep)
 {
 	static const int readers[] = { 1, 4, 16, 64 };
 
-	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(readers); i++) {
 		char cas[24];
 
 		snprintf(cas, sizeof(cas), "1->%d", readers[i]);
@@ -749,7 +754,7 @@ static void run_parallel(int rep)
 {
 	static const int n[] = { 2, 8 };
 
-	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(n); i++) {
 		char cas[24];
 
 		snprintf(cas, sizeof(cas), "%d->%d", n[i], n[i]);
@@ -788,7 +793,7 @@ static void run_pingpong(int rep)
 {
 	static const enum mech mechs[] = { M_KT_STREAM, M_PIPE };
 
-	for (size_t i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(mechs); i++) {
 		enum mech m = mechs[i];
 		long rounds = count_for("pingpong", "64 B", mech_name[m], 300);
 		struct chan a = chan_open(m, 64, rooms[0]);
@@ -853,7 +858,7 @@ static void run_members(int rep)
 
 	if (!have_fds(4096, "members"))
 		return;
-	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(members); i++) {
 		char cas[24];
 		long posts;
 		double secs;
@@ -885,7 +890,8 @@ static struct mem mem_now(void)
 		die("/proc/slabinfo");
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%63s %lu %lu %lu %lu %lu : tunables %*u %*u %*u : slabdata %*u %lu",
-			   name, &active, &total, &size, &per_slab, &pages, &slabs) != 7)
+			   name, &active, &total, &size, &per_slab, &pages,
+			   &slabs) != 7)
 			continue;
 		m.slab += (double)active * size;
 		m.big -= (double)slabs * pages * getpagesize();
@@ -962,13 +968,16 @@ static void run_memory(int rep)
 	}
 	memset(buf, 'r', sizeof(buf));
 	m0 = mem_now();
-	for (int i = 0; i < MEM_OBJECTS; i++)
-		if ((fds[i] = open(device, O_RDWR | O_CLOEXEC)) < 0)
+	for (int i = 0; i < MEM_OBJECTS; i++) {
+		fds[i] = open(device, O_RDWR | O_CLOEXEC);
+		if (fds[i] < 0)
 			die("open %s", device);
+	}
 	m1 = mem_now();
 	for (int i = 0; i < MEM_OBJECTS; i++) {
 		snprintf(path, sizeof(path), "%s/%d", dir, i);
-		if ((fds[MEM_OBJECTS + i] = open(path, O_RDWR | O_CLOEXEC)) < 0)
+		fds[MEM_OBJECTS + i] = open(path, O_RDWR | O_CLOEXEC);
+		if (fds[MEM_OBJECTS + i] < 0)
 			die("open %s", path);
 	}
 	m2 = mem_now();
@@ -1009,7 +1018,7 @@ static const struct workload workloads[] = {
 	{ "parallel", run_parallel, false },
 };
 
-#define NR_WORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
+#define NR_WORKLOADS (ARRAY_SIZE(workloads))
 
 /* ---- helpers for cmdlets.ps1 ---------------------------------------------- */
 
