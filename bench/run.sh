@@ -167,7 +167,7 @@ if [[ ${1-} == --inside ]]; then
 	exit
 fi
 
-kernel=6.1 reps=5 lines=5000 host=0 cmdline="bench/run.sh $*"
+kernel=6.1 reps=5 lines=5000 host=0 cmdline="bench/run.sh${*:+ $*}"
 parts=("$results"/run-1cpu/kt-bench.csv "$results"/run-1cpu/cmdlets.csv "$results"/run-2cpu/parallel.csv)
 if [[ ${1-} == --report ]]; then
 	need_gnuplot
