@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-KernelTalk task runner: Build, Test, Demo, Sandbox, Package, Clean.
+KernelTalk task runner: Build, Test, Demo, Sandbox, Bench, Package, Clean.
 
 .DESCRIPTION
 The single entry point for building and testing KernelTalk; ./build.sh runs
@@ -21,6 +21,9 @@ Test     Build, then every test tier: unit (xunit, host), lint (host), abi
 Demo     Build, then a scripted conversation inside the VM (tests/demo).
 Sandbox  Build, then a VM with an interactive shell on the console (leave it
          with `exit` or Ctrl+A X).
+Bench    Build, then the benchmark in the VM (bench/run.sh, bench/README.md):
+         KernelTalk side by side with pipes, sockets, mqueue and a broker;
+         bench/results/latest.csv, latest.md and latest.png.
 Package  Builds the PowerShell module and publishes it with PSResourceGet to
          the local repository out/packages: out/packages/KernelTalk.<version>.nupkg.
 Clean    make clean in lkm/ and tests/, remove bin/, obj/ and out/.
@@ -53,7 +56,7 @@ Writes out/packages/KernelTalk.<version>.nupkg; see the README for installing it
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Sandbox', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Sandbox', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('6.1', '6.12', '5.10')]
@@ -348,11 +351,18 @@ function Invoke-Package {
     Publish-ModulePackage
 }
 
+# Two VM boots: one CPU for the ratios, two for the parallel workload.
+# pwsh is on PATH here, so run.sh finds it for the cmdlets' benchmark.
+function Invoke-Bench {
+    Invoke-Build
+    Invoke-Native (Join-Path $Root 'bench/run.sh') @('--kernel', $Kernel)
+}
+
 function Invoke-Clean {
     $kdir = Get-Kdir
     if ($null -ne $kdir) { Invoke-Native 'make' @('-C', (Join-Path $Root 'lkm'), "KDIR=$kdir", 'clean') }
     else { Write-Warning 'clean: no kernel headers dir from tests/vm/kt-vm; lkm/ not cleaned' }
-    foreach ($dir in 'tests/abi', 'tests/stress') {
+    foreach ($dir in 'tests/abi', 'tests/stress', 'bench') {
         Invoke-Native 'make' @('-C', (Join-Path $Root $dir), 'clean')
     }
     $folders = @($Out) + (
@@ -372,6 +382,7 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Sandbox' { Invoke-Sandbox }
+    'Bench' { Invoke-Bench }
     'Package' { Invoke-Package }
     'Clean' { Invoke-Clean }
 }
