@@ -207,7 +207,8 @@ static bool kt_member_skip_own(struct kt_room *room, struct kt_member *m)
 {
 	u64 seq;
 
-	if (!(READ_ONCE(m->flags) & KERNELTALK_F_NOECHO))
+	/* A write-only file's cursor never moves: it may point at freed slots. */
+	if (!m->reader || !(READ_ONCE(m->flags) & KERNELTALK_F_NOECHO))
 		return false;
 	seq = kt_member_own_end(room, m);
 	if (seq == m->seq)

@@ -1058,6 +1058,30 @@ KT_TEST(overwrite_noecho_own_messages_not_lost)
 	EXPECT_EQ(1, h.lost);
 }
 
+/*
+ * A write-only NOECHO file posts after others' messages that its cursor
+ * (which no read ever moves) was created at have been recycled: nothing
+ * of its own to skip there.  It once walked the freed slots: an oops.
+ */
+KT_TEST(wronly_noecho_posts_after_ring_recycled)
+{
+	struct kerneltalk_room_info info;
+	struct kt_node node;
+	unsigned int k = kt_fit(kt_max_msg());
+	int w, other;
+
+	kt_node_new(&node);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	other = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	kt_set_flags(w, KERNELTALK_F_NOECHO);
+	/* no reader: the room recycles seq 1.. as other posts 2k more */
+	ASSERT_EQ(2 * k + 1, post_until_full(other, 2 * k + 1));
+	ASSERT_EQ(1, post_until_full(w, 1));
+	kt_info(w, &info);
+	EXPECT_EQ(2 * k + 2, info.posted);
+	EXPECT_TRUE(info.first_seq > 1);
+}
+
 /* ---- poll ---------------------------------------------------------------------- */
 
 KT_TEST_F(pair, poll_in_when_readable)
