@@ -31,6 +31,7 @@
         'Receive-KernelTalkMessage'
         'Install-KernelTalk'
         'Uninstall-KernelTalk'
+        'New-KernelTalkRoom'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

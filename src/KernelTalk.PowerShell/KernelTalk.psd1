@@ -25,6 +25,7 @@
         'Receive-KernelTalkMessage'
         'Install-KernelTalk'
         'Uninstall-KernelTalk'
+        'New-KernelTalkRoom'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -37,6 +37,8 @@ namespace KernelTalk.Tests
 
         public int InfoResult { get; set; }
 
+        public int CreateResult { get; set; }
+
         public uint MaxMsg { get; set; } = 4096;
 
         public List<string> Calls { get; } = new();
@@ -153,6 +155,16 @@ namespace KernelTalk.Tests
         {
             value = Flags;
             return 0;
+        }
+
+        public unsafe int IoctlCreate(int fd, ref RoomSpecNative spec)
+        {
+            fixed (byte* name = spec.Name)
+            {
+                Calls.Add("create " + RoomName.FromField(new ReadOnlySpan<byte>(name, KernelTalkAbi.NameMax)) + " " +
+                    Convert.ToString(spec.Mode, 8));
+            }
+            return CreateResult;
         }
     }
 }

@@ -39,11 +39,11 @@ namespace KernelTalk.Tests
                 .Single(c => c.Element(Command + "details")!.Element(Command + "name")!.Value == name);
 
         [Fact]
-        public void ModuleHasTheSevenCmdletsOfTheIssue()
+        public void ModuleHasTheCmdletsOfTheIssues()
         {
             Assert.Equal(
                 new[] { "Connect-KernelTalk", "Disconnect-KernelTalk", "Get-KernelTalkRoom", "Install-KernelTalk",
-                        "Receive-KernelTalkMessage", "Send-KernelTalkMessage", "Uninstall-KernelTalk" },
+                        "New-KernelTalkRoom", "Receive-KernelTalkMessage", "Send-KernelTalkMessage", "Uninstall-KernelTalk" },
                 CmdletTypes.Select(CmdletName).OrderBy(n => n, StringComparer.Ordinal));
         }
 

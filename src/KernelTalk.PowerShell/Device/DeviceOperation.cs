@@ -14,5 +14,6 @@ namespace KernelTalk.Device
         Write,
         Seek,
         Poll,
+        Create,
     }
 }

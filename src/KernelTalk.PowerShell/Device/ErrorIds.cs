@@ -37,5 +37,8 @@ namespace KernelTalk
         public const string ModuleInUse = nameof(ModuleInUse);
         public const string GroupNotFound = nameof(GroupNotFound);
         public const string ConfigurationFailed = nameof(ConfigurationFailed);
+        public const string RoomExists = nameof(RoomExists);
+        public const string RoomQuotaReached = nameof(RoomQuotaReached);
+        public const string RoomAccessDenied = nameof(RoomAccessDenied);
     }
 }

@@ -19,6 +19,12 @@ namespace KernelTalk.Device
         /// <summary>KERNELTALK_F_NOECHO: do not receive own posts.</summary>
         public bool NoEcho { get; set; }
 
+        /// <summary>
+        /// Create the room with these permission bits (KERNELTALK_IOC_CREATE)
+        /// instead of joining it: fails if it exists.  Null: join.
+        /// </summary>
+        public uint? CreateMode { get; set; }
+
         /// <summary>Change the room's policy after joining (creator or root only).</summary>
         public RoomPolicy? Policy { get; set; }
     }
@@ -112,7 +118,7 @@ namespace KernelTalk.Device
             int fd = io.Open(path, flags);
             if (fd < 0)
             {
-                throw DeviceErrors.FromErrno(DeviceOperation.Open, -fd, path, RoomContext(options.Room));
+                throw DeviceErrors.FromErrno(DeviceOperation.Open, -fd, path, RoomContext(options.Room, options.WriteOnly));
             }
 
             var device = new KernelTalkDevice(io, path, new FileDescriptor(io, fd), options.WriteOnly);
@@ -120,7 +126,11 @@ namespace KernelTalk.Device
             {
                 // INFO first: it proves this is a KernelTalk node before anything else.
                 device._maxMessage = (int)device.Info().MaxMsg;
-                if (options.Room.Length != 0)
+                if (options.CreateMode is uint mode)
+                {
+                    device.Create(options.Room, mode);
+                }
+                else if (options.Room.Length != 0)
                 {
                     device.Join(options.Room);
                 }
@@ -147,7 +157,25 @@ namespace KernelTalk.Device
             int r = _io.IoctlJoin(Fd, arg);
             if (r < 0)
             {
-                throw DeviceErrors.FromErrno(DeviceOperation.Join, -r, Path, RoomContext(room));
+                throw DeviceErrors.FromErrno(DeviceOperation.Join, -r, Path, RoomContext(room, !CanReceive));
+            }
+            Room = room;
+        }
+
+        /// <summary>Creates the named room owned by the caller and moves this file into it.</summary>
+        public unsafe void Create(string room, uint mode)
+        {
+            if (room.Length == 0)
+            {
+                throw DeviceErrors.InvalidRoomName(room, Path); // the default room always exists
+            }
+            byte[] name = RoomName.ToJoinArgument(room);
+            var spec = new RoomSpecNative { Mode = mode };
+            name.AsSpan().CopyTo(new Span<byte>(spec.Name, KernelTalkAbi.NameMax));
+            int r = _io.IoctlCreate(Fd, ref spec);
+            if (r < 0)
+            {
+                throw DeviceErrors.FromErrno(DeviceOperation.Create, -r, Path, RoomContext(room, !CanReceive));
             }
             Room = room;
         }
@@ -418,10 +446,12 @@ namespace KernelTalk.Device
             }
         }
 
-        private static DeviceErrors.Context RoomContext(string room)
+        private static DeviceErrors.Context RoomContext(string room, bool writeOnly)
         {
             ulong? maxRooms = RoomListing.ReadParameter("max_rooms");
-            return new DeviceErrors.Context { Room = room, MaxRooms = (int)(maxRooms ?? 0) };
+            ulong? perUser = RoomListing.ReadParameter("max_rooms_per_user");
+            return new DeviceErrors.Context { Room = room, MaxRooms = (int)(maxRooms ?? 0), MaxRoomsPerUser = (int)(perUser ?? 0),
+                WriteOnly = writeOnly };
         }
 
         private int SafeMaxMessage()

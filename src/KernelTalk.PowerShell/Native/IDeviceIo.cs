@@ -23,5 +23,6 @@ namespace KernelTalk.Native
         int IoctlInfo(int fd, out RoomInfoNative info);
         int IoctlSetU32(int fd, uint request, uint value);
         int IoctlGetU32(int fd, uint request, out uint value);
+        int IoctlCreate(int fd, ref RoomSpecNative spec);
     }
 }

@@ -127,6 +127,9 @@ namespace KernelTalk.Native
             return Result(LibC.ioctl(fd, (UIntPtr)request, ref value));
         }
 
+        public int IoctlCreate(int fd, ref RoomSpecNative spec) =>
+            Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocCreate, ref spec));
+
         private static int Result(int r) => r >= 0 ? r : -Marshal.GetLastWin32Error();
 
         // The errno the marshaller saved for the last call (native numbering).
