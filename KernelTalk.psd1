@@ -32,6 +32,7 @@
         'Install-KernelTalk'
         'Uninstall-KernelTalk'
         'New-KernelTalkRoom'
+        'Get-KernelTalkMember'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

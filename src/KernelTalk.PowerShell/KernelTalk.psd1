@@ -26,6 +26,7 @@
         'Install-KernelTalk'
         'Uninstall-KernelTalk'
         'New-KernelTalkRoom'
+        'Get-KernelTalkMember'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -3,7 +3,7 @@
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    $Cmdlets = @('Connect-KernelTalk', 'Disconnect-KernelTalk', 'Get-KernelTalkRoom', 'Install-KernelTalk',
+    $Cmdlets = @('Connect-KernelTalk', 'Disconnect-KernelTalk', 'Get-KernelTalkMember', 'Get-KernelTalkRoom', 'Install-KernelTalk',
         'New-KernelTalkRoom', 'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Uninstall-KernelTalk')
 }
 
@@ -25,7 +25,7 @@ Describe 'KernelTalk module' {
     }
 
     It 'Should have help with synopsis, description, parameters and examples for <_>' -ForEach @(
-        'Connect-KernelTalk', 'Disconnect-KernelTalk', 'Get-KernelTalkRoom', 'Install-KernelTalk',
+        'Connect-KernelTalk', 'Disconnect-KernelTalk', 'Get-KernelTalkMember', 'Get-KernelTalkRoom', 'Install-KernelTalk',
         'New-KernelTalkRoom', 'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Uninstall-KernelTalk') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty

@@ -39,6 +39,9 @@ namespace KernelTalk.Tests
 
         public int CreateResult { get; set; }
 
+        /// <summary>The room's members as KERNELTALK_IOC_MEMBERS reports them.</summary>
+        public List<MemberInfoNative> MemberList { get; } = new();
+
         public uint MaxMsg { get; set; } = 4096;
 
         public List<string> Calls { get; } = new();
@@ -165,6 +168,15 @@ namespace KernelTalk.Tests
                     Convert.ToString(spec.Mode, 8));
             }
             return CreateResult;
+        }
+
+        public int IoctlMembers(int fd, MemberInfoNative[] members, out uint count, out uint total)
+        {
+            Calls.Add("members " + members.Length);
+            count = (uint)Math.Min(members.Length, MemberList.Count);
+            total = (uint)MemberList.Count;
+            MemberList.CopyTo(0, members, 0, (int)count);
+            return 0;
         }
     }
 }

@@ -42,7 +42,7 @@ namespace KernelTalk.Tests
         public void ModuleHasTheCmdletsOfTheIssues()
         {
             Assert.Equal(
-                new[] { "Connect-KernelTalk", "Disconnect-KernelTalk", "Get-KernelTalkRoom", "Install-KernelTalk",
+                new[] { "Connect-KernelTalk", "Disconnect-KernelTalk", "Get-KernelTalkMember", "Get-KernelTalkRoom", "Install-KernelTalk",
                         "New-KernelTalkRoom", "Receive-KernelTalkMessage", "Send-KernelTalkMessage", "Uninstall-KernelTalk" },
                 CmdletTypes.Select(CmdletName).OrderBy(n => n, StringComparer.Ordinal));
         }

@@ -15,5 +15,6 @@ namespace KernelTalk.Device
         Seek,
         Poll,
         Create,
+        Members,
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.Threading;
 using KernelTalk.Native;
 using KernelTalk.Resources;
@@ -208,6 +209,35 @@ namespace KernelTalk.Device
                 Posted = info.Posted,
                 Dropped = info.Dropped,
             };
+        }
+
+        /// <summary>
+        /// The room's members as one snapshot, in the order they joined.  The
+        /// buffer starts at INFO's member count and grows to the total the
+        /// kernel reports while members join between the two calls.
+        /// </summary>
+        public unsafe List<Member> Members()
+        {
+            var buffer = new MemberInfoNative[Math.Max(Info().Members, 1)];
+            while (true)
+            {
+                int r = _io.IoctlMembers(Fd, buffer, out uint count, out uint total);
+                if (r < 0)
+                {
+                    throw DeviceErrors.FromErrno(DeviceOperation.Members, -r, Path, new DeviceErrors.Context { Room = Room });
+                }
+                if (total > buffer.Length)
+                {
+                    buffer = new MemberInfoNative[total];
+                    continue;
+                }
+                var members = new List<Member>((int)count);
+                for (int i = 0; i < count; i++)
+                {
+                    members.Add(Member.FromNative(Room, ref buffer[i]));
+                }
+                return members;
+            }
         }
 
         public void SetFlags(uint flags)

@@ -24,5 +24,8 @@ namespace KernelTalk.Native
 
         [DllImport(Library, SetLastError = true)]
         public static extern int ioctl(int fd, UIntPtr request, ref RoomSpecNative arg);
+
+        [DllImport(Library, SetLastError = true)]
+        public static extern int ioctl(int fd, UIntPtr request, ref MemberListNative arg);
     }
 }

@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: GPL-2.0
+# New-KernelTalkRoom against the real device (run inside the VM).
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $Id = 'KernelTalk.Commands.NewKernelTalkRoomCommand'
+
+}
+
+Describe 'New-KernelTalkRoom' {
+    Context 'With the device' {
+        BeforeEach { Skip-WithoutDevice }
+
+        It 'Should create the room and return the creator''s session in it' {
+            $room = New-TestRoom
+            $s = New-KernelTalkRoom -Name $room
+            try {
+                $s | Should -BeOfType ([KernelTalk.Session])
+                $s.IsOpen | Should -BeTrue
+                $s.Room | Should -BeExactly $room
+                (Get-KernelTalkRoom -Name $room).Members | Should -Be 1
+                'to myself' | Send-KernelTalkMessage -Session $s
+                (Receive-KernelTalkMessage -Session $s -NoWait).Text | Should -BeExactly 'to myself'
+            }
+            finally { Disconnect-KernelTalk $s }
+        }
+
+        It 'Should free an empty room when its creator disconnects' {
+            $room = New-TestRoom
+            New-KernelTalkRoom -Name $room | Disconnect-KernelTalk
+            { Get-KernelTalkRoom -Name $room -ErrorAction Stop } | Should -Throw -ErrorId 'RoomNotFound,KernelTalk.Commands.GetKernelTalkRoomCommand'
+        }
+
+        It 'Should write RoomExists for a room that exists, and output nothing' {
+            $room = New-TestRoom
+            $s = Connect-KernelTalk -Room $room
+            try {
+                { New-KernelTalkRoom -Name $room -ErrorAction Stop } | Should -Throw -ErrorId "RoomExists,$Id"
+                $out = New-KernelTalkRoom -Name $room -ErrorAction SilentlyContinue -ErrorVariable err
+                $out | Should -BeNullOrEmpty
+                $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+                (Get-KernelTalkRoom -Name $room).Members | Should -Be 1
+            }
+            finally { Disconnect-KernelTalk $s }
+        }
+
+        It 'Should create nothing with -WhatIf' {
+            $room = New-TestRoom
+            New-KernelTalkRoom -Name $room -WhatIf | Should -BeNullOrEmpty
+            { Get-KernelTalkRoom -Name $room -ErrorAction Stop } | Should -Throw -ErrorId 'RoomNotFound,KernelTalk.Commands.GetKernelTalkRoomCommand'
+        }
+
+        It 'Should check later joins against -Mode <Mode>: <Connect> is <Expected>' -ForEach @(
+            @{ Mode = '0600'; Connect = 'Connect-KernelTalk'; Expected = 'joined' }
+            @{ Mode = '0200'; Connect = 'Connect-KernelTalk -SendOnly'; Expected = 'joined' }
+            @{ Mode = '0200'; Connect = 'Connect-KernelTalk'; Expected = 'RoomAccessDenied,KernelTalk.Commands.ConnectKernelTalkCommand' }
+            @{ Mode = '0400'; Connect = 'Connect-KernelTalk -SendOnly'; Expected = 'RoomAccessDenied,KernelTalk.Commands.ConnectKernelTalkCommand' }
+        ) {
+            # Root passes any mode; the unprivileged pwsh creates the room
+            # (the creator joins whatever the mode) and its owner's bits then
+            # decide its second file.
+            $room = New-TestRoom
+            $script = "`$s = New-KernelTalkRoom -Name $room -Mode $Mode -ErrorAction Stop; " +
+                "try { `$j = $Connect -Room $room -ErrorAction Stop; 'joined'; `$j | Disconnect-KernelTalk } " +
+                "catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.Exception.Message } finally { `$s | Disconnect-KernelTalk }"
+            $out = Invoke-Unprivileged $script
+            $out[0] | Should -BeExactly $Expected
+            if ($Expected -ne 'joined') {
+                $out[1] | Should -Be 'PermissionDenied'
+                $out[2] | Should -Match ($Connect -match 'SendOnly' ? 'write \(w\)' : 'read and write \(rw\)')
+            }
+        }
+
+        It 'Should write RoomQuotaReached once a user has made max_rooms_per_user rooms' {
+            # Without CAP_SYS_RESOURCE; root's own rooms count for its uid too.
+            $max = Get-ModuleParameter 'max_rooms_per_user'
+            $script = "`$made = [System.Collections.Generic.List[object]]::new(); " +
+                "try { foreach (`$i in 0..$max) { `$made.Add((New-KernelTalkRoom -Name ('pq-' + `$i + '-' + `$PID) -ErrorAction Stop)) } 'no error' } " +
+                "catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message } finally { `$made.Count; `$made | Disconnect-KernelTalk }"
+            $out = Invoke-Unprivileged $script
+            $out[0] | Should -BeExactly "RoomQuotaReached,$Id"
+            $out[1] | Should -Match "max_rooms_per_user \($max\)"
+            [int]$out[2] | Should -BeLessOrEqual $max
+        }
+    }
+
+    It 'Should reject a bad room name' {
+        { New-KernelTalkRoom -Name 'no way' } | Should -Throw -ErrorId "ParameterArgumentValidationError,$Id"
+    }
+
+    It 'Should reject a mode that is not three octal digits' {
+        { New-KernelTalkRoom -Name ops -Mode 0800 } | Should -Throw -ErrorId "ParameterArgumentValidationError,$Id"
+    }
+
+    It 'Should write DeviceNotFound for a missing device' {
+        { New-KernelTalkRoom -Name ops -Path /dev/kerneltalk-missing -ErrorAction Stop } | Should -Throw -ErrorId "DeviceNotFound,$Id"
+    }
+}
