@@ -4,7 +4,6 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $Id = 'KernelTalk.Commands.NewKernelTalkRoomCommand'
-
 }
 
 Describe 'New-KernelTalkRoom' {
