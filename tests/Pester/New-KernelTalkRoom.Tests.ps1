@@ -24,6 +24,18 @@ Describe 'New-KernelTalkRoom' {
             finally { Disconnect-KernelTalk $s }
         }
 
+        It 'Should give the room the caller as owner and -Mode <_>, as Get-KernelTalkRoom -Session shows' -ForEach @('0640', '0600', '0000') {
+            $s = New-KernelTalkRoom -Name (New-TestRoom) -Mode $_
+            try {
+                $room = Get-KernelTalkRoom -Session $s
+                $room.Mode | Should -BeExactly $_
+                $room.Owner | Should -Be 0
+                $room.OwnerName | Should -BeExactly 'root'
+                $room.Group | Should -Be 0
+            }
+            finally { Disconnect-KernelTalk $s }
+        }
+
         It 'Should free an empty room when its creator disconnects' {
             $room = New-TestRoom
             New-KernelTalkRoom -Name $room | Disconnect-KernelTalk

@@ -39,6 +39,8 @@ namespace KernelTalk.Tests
 
         public int CreateResult { get; set; }
 
+        public RoomAccessNative Access { get; set; } = new() { Uid = 1000, Gid = 100, Mode = 0x1a0 /* 0640 */ };
+
         /// <summary>The room's members as KERNELTALK_IOC_MEMBERS reports them.</summary>
         public List<MemberInfoNative> MemberList { get; } = new();
 
@@ -176,6 +178,13 @@ namespace KernelTalk.Tests
             count = (uint)Math.Min(members.Length, MemberList.Count);
             total = (uint)MemberList.Count;
             MemberList.CopyTo(0, members, 0, (int)count);
+            return 0;
+        }
+
+        public int IoctlGetAccess(int fd, out RoomAccessNative access)
+        {
+            Calls.Add("get_access");
+            access = Access;
             return 0;
         }
     }

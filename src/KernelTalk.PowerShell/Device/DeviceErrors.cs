@@ -87,7 +87,8 @@ namespace KernelTalk.Device
                         ErrorCategory.ResourceBusy, path, Strings.RoomFullAction);
 
                 case (DeviceOperation.Join or DeviceOperation.Info or DeviceOperation.SetFlags
-                      or DeviceOperation.GetFlags or DeviceOperation.SetPolicy or DeviceOperation.Create or DeviceOperation.Members, Errnos.ENOTTY):
+                      or DeviceOperation.GetFlags or DeviceOperation.SetPolicy or DeviceOperation.Create or DeviceOperation.Members
+                      or DeviceOperation.GetAccess, Errnos.ENOTTY):
                     // Only a different driver answers a KernelTalk ioctl with ENOTTY.
                     return new KernelTalkException(
                         Format(Strings.NotKernelTalkDevice, path), ErrorIds.NotKernelTalkDevice,

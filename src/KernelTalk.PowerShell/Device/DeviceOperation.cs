@@ -16,5 +16,6 @@ namespace KernelTalk.Device
         Poll,
         Create,
         Members,
+        GetAccess,
     }
 }

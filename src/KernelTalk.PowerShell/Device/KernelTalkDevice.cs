@@ -194,9 +194,14 @@ namespace KernelTalk.Device
         public unsafe Room GetRoom()
         {
             var info = Info();
+            var access = GetAccess();
             string name = RoomName.FromField(new ReadOnlySpan<byte>(info.Name, KernelTalkAbi.NameMax));
             return new Room
             {
+                Owner = access.Uid,
+                OwnerName = UserNames.Resolve(access.Uid),
+                Group = access.Gid,
+                Mode = Convert.ToString(access.Mode, 8).PadLeft(4, '0'),
                 Name = name,
                 Members = info.Members,
                 Policy = (RoomPolicy)info.Policy,
@@ -238,6 +243,17 @@ namespace KernelTalk.Device
                 }
                 return members;
             }
+        }
+
+        /// <summary>Owner, group and mode of this file's room (a default room's are its node's).</summary>
+        public RoomAccessNative GetAccess()
+        {
+            int r = _io.IoctlGetAccess(Fd, out var access);
+            if (r < 0)
+            {
+                throw DeviceErrors.FromErrno(DeviceOperation.GetAccess, -r, Path, new DeviceErrors.Context { Room = Room });
+            }
+            return access;
         }
 
         public void SetFlags(uint flags)

@@ -27,5 +27,8 @@ namespace KernelTalk.Native
 
         [DllImport(Library, SetLastError = true)]
         public static extern int ioctl(int fd, UIntPtr request, ref MemberListNative arg);
+
+        [DllImport(Library, SetLastError = true)]
+        public static extern int ioctl(int fd, UIntPtr request, out RoomAccessNative arg);
     }
 }

@@ -130,6 +130,9 @@ namespace KernelTalk.Native
         public int IoctlCreate(int fd, ref RoomSpecNative spec) =>
             Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocCreate, ref spec));
 
+        public int IoctlGetAccess(int fd, out RoomAccessNative access) =>
+            Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocGetAccess, out access));
+
         public unsafe int IoctlMembers(int fd, MemberInfoNative[] members, out uint count, out uint total)
         {
             fixed (MemberInfoNative* p = members)
