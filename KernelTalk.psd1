@@ -32,6 +32,8 @@
         'Enter-KernelTalkChat'
         'Install-KernelTalk'
         'Uninstall-KernelTalk'
+        'New-KernelTalkRoom'
+        'Get-KernelTalkMember'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

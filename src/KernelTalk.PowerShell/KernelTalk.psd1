@@ -26,6 +26,8 @@
         'Enter-KernelTalkChat'
         'Install-KernelTalk'
         'Uninstall-KernelTalk'
+        'New-KernelTalkRoom'
+        'Get-KernelTalkMember'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

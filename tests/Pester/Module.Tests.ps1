@@ -3,8 +3,8 @@
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    $Cmdlets = @('Connect-KernelTalk', 'Disconnect-KernelTalk', 'Enter-KernelTalkChat', 'Get-KernelTalkRoom', 'Install-KernelTalk',
-        'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Uninstall-KernelTalk')
+    $Cmdlets = @('Connect-KernelTalk', 'Disconnect-KernelTalk', 'Enter-KernelTalkChat', 'Get-KernelTalkMember', 'Get-KernelTalkRoom',
+        'Install-KernelTalk', 'New-KernelTalkRoom', 'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Uninstall-KernelTalk')
 }
 
 Describe 'KernelTalk module' {
@@ -12,21 +12,21 @@ Describe 'KernelTalk module' {
         $m = Test-ModuleManifest $ModuleManifest
         $m.Name | Should -Be 'KernelTalk'
         $m.PowerShellVersion | Should -Be ([version]'7.2')
-        @($m.ExportedCmdlets.Keys) | Should -HaveCount 8
+        @($m.ExportedCmdlets.Keys) | Should -HaveCount $Cmdlets.Count
     }
 
     It 'Should have a valid manifest at the repository root' {
         $m = Test-ModuleManifest $RootManifest
-        @($m.ExportedCmdlets.Keys) | Should -HaveCount 8
+        @($m.ExportedCmdlets.Keys) | Should -HaveCount $Cmdlets.Count
     }
 
-    It 'Should export exactly the eight cmdlets' {
+    It 'Should export exactly the cmdlets' {
         (Get-Command -Module KernelTalk | Sort-Object Name).Name -join ',' | Should -Be ($Cmdlets -join ',')
     }
 
     It 'Should have help with synopsis, description, parameters and examples for <_>' -ForEach @(
-        'Connect-KernelTalk', 'Disconnect-KernelTalk', 'Get-KernelTalkRoom', 'Install-KernelTalk',
-        'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Uninstall-KernelTalk') {
+        'Connect-KernelTalk', 'Disconnect-KernelTalk', 'Enter-KernelTalkChat', 'Get-KernelTalkMember', 'Get-KernelTalkRoom',
+        'Install-KernelTalk', 'New-KernelTalkRoom', 'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Uninstall-KernelTalk') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -Match '^\s*\S+-\S+ \['   # not the auto-generated syntax line

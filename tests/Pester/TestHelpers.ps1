@@ -45,3 +45,11 @@ function Get-ModuleParameter([string] $Name) {
     $path = "/sys/module/kerneltalk/parameters/$Name"
     if (Test-Path $path) { [uint64](Get-Content $path) }
 }
+
+# Runs $Script in a second pwsh, with the module imported, in a new user
+# namespace without a uid mapping: it keeps root's uid for file access but
+# no capability in the namespace of the rooms it creates (no
+# CAP_DAC_OVERRIDE, CAP_SYS_RESOURCE), so room modes and quotas apply to it.
+function Invoke-Unprivileged([string] $Script) {
+    & unshare --user (Get-PwshPath) -NoProfile -NonInteractive -Command "Import-Module '$RootManifest'; $Script"
+}

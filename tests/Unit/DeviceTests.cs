@@ -277,6 +277,18 @@ namespace KernelTalk.Tests
         }
 
         [Fact]
+        public void RoomAccessIsConvertedWithTheModeInOctal()
+        {
+            var io = new FakeDeviceIo { Access = new() { Uid = 1000, Gid = 100, Mode = 0x1a0 } };
+            using var device = Open(io);
+            var room = device.GetRoom();
+            Assert.Equal(1000U, room.Owner);
+            Assert.Equal(100U, room.Group);
+            Assert.Equal("0640", room.Mode);
+            Assert.Contains("get_access", io.Calls);
+        }
+
+        [Fact]
         public void DisposeClosesEveryDescriptorIncludingTheWakePipe()
         {
             var io = new FakeDeviceIo();

@@ -30,6 +30,12 @@ namespace KernelTalk.Tests
         [InlineData((int)DeviceOperation.Write, Errnos.EFAULT, ErrorIds.DeviceError, ErrorCategory.InvalidArgument, typeof(KernelTalkException))]
         [InlineData((int)DeviceOperation.Seek, Errnos.EINVAL, ErrorIds.DeviceError, ErrorCategory.InvalidArgument, typeof(KernelTalkException))]
         [InlineData((int)DeviceOperation.Open, Errnos.EIO, ErrorIds.DeviceError, ErrorCategory.OpenError, typeof(KernelTalkException))]
+        [InlineData((int)DeviceOperation.Create, Errnos.EEXIST, ErrorIds.RoomExists, ErrorCategory.ResourceExists, typeof(KernelTalkException))]
+        [InlineData((int)DeviceOperation.Create, Errnos.EDQUOT, ErrorIds.RoomQuotaReached, ErrorCategory.QuotaExceeded, typeof(KernelTalkException))]
+        [InlineData((int)DeviceOperation.Join, Errnos.EDQUOT, ErrorIds.RoomQuotaReached, ErrorCategory.QuotaExceeded, typeof(KernelTalkException))]
+        [InlineData((int)DeviceOperation.Create, Errnos.ENOSPC, ErrorIds.RoomLimitReached, ErrorCategory.LimitsExceeded, typeof(KernelTalkException))]
+        [InlineData((int)DeviceOperation.Create, Errnos.ENOTTY, ErrorIds.NotKernelTalkDevice, ErrorCategory.InvalidArgument, typeof(KernelTalkException))]
+        [InlineData((int)DeviceOperation.Join, Errnos.EACCES, ErrorIds.RoomAccessDenied, ErrorCategory.PermissionDenied, typeof(KernelTalkAccessDeniedException))]
         public void ErrnoMapsToIdCategoryAndType(int operation, int errno, string id, ErrorCategory category, Type type)
         {
             // int, not DeviceOperation: xunit theories must be public, the enum is internal.
@@ -174,6 +180,23 @@ namespace KernelTalk.Tests
         public void DescribeGivesSymbolicName()
         {
             Assert.Equal("EAGAIN", Errnos.Describe(Errnos.EAGAIN).Name);
+        }
+
+        [Theory]
+        [InlineData(false, "read and write (rw)")]
+        [InlineData(true, "write (w)")]
+        public void RoomAccessDeniedSaysWhichPermission(bool writeOnly, string permission)
+        {
+            var ex = DeviceErrors.FromErrno(DeviceOperation.Join, Errnos.EACCES, Dev, new DeviceErrors.Context { Room = "ops", WriteOnly = writeOnly });
+            Assert.Equal("The mode of room 'ops' does not give you " + permission + " permission.", ex.Message);
+        }
+
+        [Fact]
+        public void RoomQuotaNamesTheParameterAndItsValue()
+        {
+            var ex = DeviceErrors.FromErrno(DeviceOperation.Create, Errnos.EDQUOT, Dev, new DeviceErrors.Context { Room = "ops", MaxRoomsPerUser = 32 });
+            Assert.Contains("max_rooms_per_user (32)", ex.Message);
+            Assert.Contains("'ops'", ex.Message);
         }
     }
 }

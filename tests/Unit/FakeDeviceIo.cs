@@ -37,6 +37,13 @@ namespace KernelTalk.Tests
 
         public int InfoResult { get; set; }
 
+        public int CreateResult { get; set; }
+
+        public RoomAccessNative Access { get; set; } = new() { Uid = 1000, Gid = 100, Mode = 0x1a0 /* 0640 */ };
+
+        /// <summary>The room's members as KERNELTALK_IOC_MEMBERS reports them.</summary>
+        public List<MemberInfoNative> MemberList { get; } = new();
+
         public uint MaxMsg { get; set; } = 4096;
 
         public List<string> Calls { get; } = new();
@@ -152,6 +159,32 @@ namespace KernelTalk.Tests
         public int IoctlGetU32(int fd, uint request, out uint value)
         {
             value = Flags;
+            return 0;
+        }
+
+        public unsafe int IoctlCreate(int fd, ref RoomSpecNative spec)
+        {
+            fixed (byte* name = spec.Name)
+            {
+                Calls.Add("create " + RoomName.FromField(new ReadOnlySpan<byte>(name, KernelTalkAbi.NameMax)) + " " +
+                    Convert.ToString(spec.Mode, 8));
+            }
+            return CreateResult;
+        }
+
+        public int IoctlMembers(int fd, MemberInfoNative[] members, out uint count, out uint total)
+        {
+            Calls.Add("members " + members.Length);
+            count = (uint)Math.Min(members.Length, MemberList.Count);
+            total = (uint)MemberList.Count;
+            MemberList.CopyTo(0, members, 0, (int)count);
+            return 0;
+        }
+
+        public int IoctlGetAccess(int fd, out RoomAccessNative access)
+        {
+            Calls.Add("get_access");
+            access = Access;
             return 0;
         }
     }

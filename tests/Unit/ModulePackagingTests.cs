@@ -39,11 +39,11 @@ namespace KernelTalk.Tests
                 .Single(c => c.Element(Command + "details")!.Element(Command + "name")!.Value == name);
 
         [Fact]
-        public void ModuleHasTheEightCmdletsOfTheDesign()
+        public void ModuleHasTheCmdletsOfTheIssues()
         {
             Assert.Equal(
-                new[] { "Connect-KernelTalk", "Disconnect-KernelTalk", "Enter-KernelTalkChat", "Get-KernelTalkRoom", "Install-KernelTalk",
-                        "Receive-KernelTalkMessage", "Send-KernelTalkMessage", "Uninstall-KernelTalk" },
+                new[] { "Connect-KernelTalk", "Disconnect-KernelTalk", "Enter-KernelTalkChat", "Get-KernelTalkMember", "Get-KernelTalkRoom",
+                        "Install-KernelTalk", "New-KernelTalkRoom", "Receive-KernelTalkMessage", "Send-KernelTalkMessage", "Uninstall-KernelTalk" },
                 CmdletTypes.Select(CmdletName).OrderBy(n => n, StringComparer.Ordinal));
         }
 

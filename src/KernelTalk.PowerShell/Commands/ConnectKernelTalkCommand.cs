@@ -34,33 +34,19 @@ namespace KernelTalk.Commands
         [Parameter]
         public RoomPolicy Policy { get; set; }
 
-        protected override void EndProcessing()
-        {
-            KernelTalkDevice? device = null;
-            try
+        protected override void EndProcessing() =>
+            WriteSession(Path, new DeviceOpenOptions
             {
-                device = KernelTalkDevice.Open(ResolveDevicePath(Path), new DeviceOpenOptions
-                {
-                    Room = Room,
-                    WriteOnly = SendOnly,
-                    NoEcho = NoEcho,
-                    Policy = MyInvocation.BoundParameters.ContainsKey(nameof(Policy)) ? Policy : null,
-                });
+                Room = Room,
+                WriteOnly = SendOnly,
+                NoEcho = NoEcho,
+                Policy = MyInvocation.BoundParameters.ContainsKey(nameof(Policy)) ? Policy : null,
+            }, device =>
+            {
                 if (History && !SendOnly)
                 {
                     device.Seek(history: true);
                 }
-                WriteObject(new Session(device, NoEcho, SendOnly));
-                device = null; // owned by the session now
-            }
-            catch (KernelTalkException ex)
-            {
-                ReportUnavailable(ex);
-            }
-            finally
-            {
-                device?.Dispose();
-            }
-        }
+            });
     }
 }

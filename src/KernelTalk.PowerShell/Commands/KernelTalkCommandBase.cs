@@ -67,6 +67,31 @@ namespace KernelTalk.Commands
         }
 
         /// <summary>
+        /// Opens a member that outlives this command and writes it as a
+        /// session (Connect-KernelTalk, New-KernelTalkRoom); <paramref name="setup"/>
+        /// runs on it first.  A failure is reported as <see cref="ReportUnavailable"/> does.
+        /// </summary>
+        internal void WriteSession(string path, DeviceOpenOptions options, Action<KernelTalkDevice>? setup = null)
+        {
+            KernelTalkDevice? device = null;
+            try
+            {
+                device = KernelTalkDevice.Open(ResolveDevicePath(path), options);
+                setup?.Invoke(device);
+                WriteObject(new Session(device, options.NoEcho, options.WriteOnly));
+                device = null; // owned by the session now
+            }
+            catch (KernelTalkException ex)
+            {
+                ReportUnavailable(ex);
+            }
+            finally
+            {
+                device?.Dispose();
+            }
+        }
+
+        /// <summary>
         /// The one rule for a device (or session, or listing) the command
         /// cannot use, as Get-Content and Set-Content have for a missing path:
         /// a non-terminating error, written once per command however many

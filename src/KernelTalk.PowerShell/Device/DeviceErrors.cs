@@ -20,6 +20,10 @@ namespace KernelTalk.Device
             public int MessageLength { get; init; }
             public int MaxMessage { get; init; }
             public int MaxRooms { get; init; }
+            public int MaxRoomsPerUser { get; init; }
+
+            /// <summary>The member was opened write-only: joining needs only write permission.</summary>
+            public bool WriteOnly { get; init; }
         }
 
         public static KernelTalkException FromErrno(DeviceOperation op, int errno, string path, Context context = default)
@@ -39,12 +43,30 @@ namespace KernelTalk.Device
                     return new KernelTalkAccessDeniedException(
                         Format(Strings.AccessDenied, path), ErrorIds.DeviceAccessDenied, path, errno, Strings.AccessDeniedAction);
 
-                case (DeviceOperation.Open or DeviceOperation.Join, Errnos.ENOSPC):
+                case (DeviceOperation.Open or DeviceOperation.Join or DeviceOperation.Create, Errnos.ENOSPC):
                     return new KernelTalkException(
                         Format(Strings.RoomLimit,
                             context.MaxRooms > 0 ? Format(" ({0})", context.MaxRooms) : string.Empty,
                             context.Room ?? string.Empty),
                         ErrorIds.RoomLimitReached, ErrorCategory.LimitsExceeded, path, errno, Strings.RoomLimitAction);
+
+                case (DeviceOperation.Join or DeviceOperation.Create, Errnos.EDQUOT):
+                    return new KernelTalkException(
+                        Format(Strings.RoomQuota,
+                            context.MaxRoomsPerUser > 0 ? Format(" ({0})", context.MaxRoomsPerUser) : string.Empty,
+                            context.Room ?? string.Empty),
+                        ErrorIds.RoomQuotaReached, ErrorCategory.QuotaExceeded, path, errno, Strings.RoomQuotaAction);
+
+                case (DeviceOperation.Join, Errnos.EACCES):
+                    return new KernelTalkAccessDeniedException(
+                        Format(Strings.RoomAccessDenied, RoomLabel(context.Room, path),
+                            context.WriteOnly ? Strings.PermissionWrite : Strings.PermissionReadWrite),
+                        ErrorIds.RoomAccessDenied, path, errno, Strings.RoomAccessDeniedAction);
+
+                case (DeviceOperation.Create, Errnos.EEXIST):
+                    return new KernelTalkException(
+                        Format(Strings.RoomExists, context.Room ?? string.Empty), ErrorIds.RoomExists,
+                        ErrorCategory.ResourceExists, path, errno, Strings.RoomExistsAction);
 
                 case (DeviceOperation.Join, Errnos.EINVAL):
                     return new KernelTalkInvalidRoomNameException(
@@ -65,7 +87,8 @@ namespace KernelTalk.Device
                         ErrorCategory.ResourceBusy, path, Strings.RoomFullAction);
 
                 case (DeviceOperation.Join or DeviceOperation.Info or DeviceOperation.SetFlags
-                      or DeviceOperation.GetFlags or DeviceOperation.SetPolicy, Errnos.ENOTTY):
+                      or DeviceOperation.GetFlags or DeviceOperation.SetPolicy or DeviceOperation.Create or DeviceOperation.Members
+                      or DeviceOperation.GetAccess, Errnos.ENOTTY):
                     // Only a different driver answers a KernelTalk ioctl with ENOTTY.
                     return new KernelTalkException(
                         Format(Strings.NotKernelTalkDevice, path), ErrorIds.NotKernelTalkDevice,

@@ -14,5 +14,8 @@ namespace KernelTalk.Device
         Write,
         Seek,
         Poll,
+        Create,
+        Members,
+        GetAccess,
     }
 }

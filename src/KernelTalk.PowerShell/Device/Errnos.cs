@@ -29,6 +29,8 @@ namespace KernelTalk.Device
         public const int ENOSPC = 28;
         public const int EPIPE = 32;
         public const int EMSGSIZE = 90;
+        public const int EEXIST = 17;
+        public const int EDQUOT = 122;
 
         /// <summary>Symbolic name and description, e.g. ("EAGAIN", "Resource temporarily unavailable").</summary>
         public static (string Name, string Description) Describe(int errno)
@@ -40,6 +42,7 @@ namespace KernelTalk.Device
                 ENXIO => nameof(ENXIO), EBADF => nameof(EBADF), EAGAIN => nameof(EAGAIN), EACCES => nameof(EACCES),
                 EFAULT => nameof(EFAULT), EBUSY => nameof(EBUSY), ENODEV => nameof(ENODEV), EINVAL => nameof(EINVAL),
                 ENOTTY => nameof(ENOTTY), ENOSPC => nameof(ENOSPC), EPIPE => nameof(EPIPE), EMSGSIZE => nameof(EMSGSIZE),
+                EEXIST => nameof(EEXIST), EDQUOT => nameof(EDQUOT),
                 _ => null,
             };
             Errno e;

@@ -38,5 +38,8 @@ namespace KernelTalk
         public const string GroupNotFound = nameof(GroupNotFound);
         public const string ConfigurationFailed = nameof(ConfigurationFailed);
         public const string ChatNeedsTerminal = nameof(ChatNeedsTerminal);
+        public const string RoomExists = nameof(RoomExists);
+        public const string RoomQuotaReached = nameof(RoomQuotaReached);
+        public const string RoomAccessDenied = nameof(RoomAccessDenied);
     }
 }

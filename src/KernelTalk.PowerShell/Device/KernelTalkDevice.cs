@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.Threading;
 using KernelTalk.Native;
 using KernelTalk.Resources;
@@ -18,6 +19,12 @@ namespace KernelTalk.Device
 
         /// <summary>KERNELTALK_F_NOECHO: do not receive own posts.</summary>
         public bool NoEcho { get; set; }
+
+        /// <summary>
+        /// Create the room with these permission bits (KERNELTALK_IOC_CREATE)
+        /// instead of joining it: fails if it exists.  Null: join.
+        /// </summary>
+        public uint? CreateMode { get; set; }
 
         /// <summary>Change the room's policy after joining (creator or root only).</summary>
         public RoomPolicy? Policy { get; set; }
@@ -112,7 +119,7 @@ namespace KernelTalk.Device
             int fd = io.Open(path, flags);
             if (fd < 0)
             {
-                throw DeviceErrors.FromErrno(DeviceOperation.Open, -fd, path, RoomContext(options.Room));
+                throw DeviceErrors.FromErrno(DeviceOperation.Open, -fd, path, RoomContext(options.Room, options.WriteOnly));
             }
 
             var device = new KernelTalkDevice(io, path, new FileDescriptor(io, fd), options.WriteOnly);
@@ -120,7 +127,11 @@ namespace KernelTalk.Device
             {
                 // INFO first: it proves this is a KernelTalk node before anything else.
                 device._maxMessage = (int)device.Info().MaxMsg;
-                if (options.Room.Length != 0)
+                if (options.CreateMode is uint mode)
+                {
+                    device.Create(options.Room, mode);
+                }
+                else if (options.Room.Length != 0)
                 {
                     device.Join(options.Room);
                 }
@@ -147,7 +158,25 @@ namespace KernelTalk.Device
             int r = _io.IoctlJoin(Fd, arg);
             if (r < 0)
             {
-                throw DeviceErrors.FromErrno(DeviceOperation.Join, -r, Path, RoomContext(room));
+                throw DeviceErrors.FromErrno(DeviceOperation.Join, -r, Path, RoomContext(room, !CanReceive));
+            }
+            Room = room;
+        }
+
+        /// <summary>Creates the named room owned by the caller and moves this file into it.</summary>
+        public unsafe void Create(string room, uint mode)
+        {
+            if (room.Length == 0)
+            {
+                throw DeviceErrors.InvalidRoomName(room, Path); // the default room always exists
+            }
+            byte[] name = RoomName.ToJoinArgument(room);
+            var spec = new RoomSpecNative { Mode = mode };
+            name.AsSpan().CopyTo(new Span<byte>(spec.Name, KernelTalkAbi.NameMax));
+            int r = _io.IoctlCreate(Fd, ref spec);
+            if (r < 0)
+            {
+                throw DeviceErrors.FromErrno(DeviceOperation.Create, -r, Path, RoomContext(room, !CanReceive));
             }
             Room = room;
         }
@@ -165,9 +194,14 @@ namespace KernelTalk.Device
         public unsafe Room GetRoom()
         {
             var info = Info();
+            var access = GetAccess();
             string name = RoomName.FromField(new ReadOnlySpan<byte>(info.Name, KernelTalkAbi.NameMax));
             return new Room
             {
+                Owner = access.Uid,
+                OwnerName = UserNames.Resolve(access.Uid),
+                Group = access.Gid,
+                Mode = Convert.ToString(access.Mode, 8).PadLeft(4, '0'),
                 Name = name,
                 Members = info.Members,
                 Policy = (RoomPolicy)info.Policy,
@@ -180,6 +214,46 @@ namespace KernelTalk.Device
                 Posted = info.Posted,
                 Dropped = info.Dropped,
             };
+        }
+
+        /// <summary>
+        /// The room's members as one snapshot, in the order they joined.  The
+        /// buffer starts at INFO's member count and grows to the total the
+        /// kernel reports while members join between the two calls.
+        /// </summary>
+        public unsafe List<Member> Members()
+        {
+            var buffer = new MemberInfoNative[Math.Max(Info().Members, 1)];
+            while (true)
+            {
+                int r = _io.IoctlMembers(Fd, buffer, out uint count, out uint total);
+                if (r < 0)
+                {
+                    throw DeviceErrors.FromErrno(DeviceOperation.Members, -r, Path, new DeviceErrors.Context { Room = Room });
+                }
+                if (total > buffer.Length)
+                {
+                    buffer = new MemberInfoNative[total];
+                    continue;
+                }
+                var members = new List<Member>((int)count);
+                for (int i = 0; i < count; i++)
+                {
+                    members.Add(Member.FromNative(Room, ref buffer[i]));
+                }
+                return members;
+            }
+        }
+
+        /// <summary>Owner, group and mode of this file's room (a default room's are its node's).</summary>
+        public RoomAccessNative GetAccess()
+        {
+            int r = _io.IoctlGetAccess(Fd, out var access);
+            if (r < 0)
+            {
+                throw DeviceErrors.FromErrno(DeviceOperation.GetAccess, -r, Path, new DeviceErrors.Context { Room = Room });
+            }
+            return access;
         }
 
         public void SetFlags(uint flags)
@@ -418,10 +492,12 @@ namespace KernelTalk.Device
             }
         }
 
-        private static DeviceErrors.Context RoomContext(string room)
+        private static DeviceErrors.Context RoomContext(string room, bool writeOnly)
         {
             ulong? maxRooms = RoomListing.ReadParameter("max_rooms");
-            return new DeviceErrors.Context { Room = room, MaxRooms = (int)(maxRooms ?? 0) };
+            ulong? perUser = RoomListing.ReadParameter("max_rooms_per_user");
+            return new DeviceErrors.Context { Room = room, MaxRooms = (int)(maxRooms ?? 0), MaxRoomsPerUser = (int)(perUser ?? 0),
+                WriteOnly = writeOnly };
         }
 
         private int SafeMaxMessage()

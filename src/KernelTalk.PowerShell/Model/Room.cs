@@ -45,6 +45,18 @@ namespace KernelTalk
         /// <summary>Sequence the next message will get (only from a session).</summary>
         public ulong? NextSequence { get; set; }
 
+        /// <summary>Owner uid (only from a session: KERNELTALK_IOC_GET_ACCESS; a default room's is its node's).</summary>
+        public uint? Owner { get; set; }
+
+        /// <summary>The owner's user name, when the system has one.</summary>
+        public string? OwnerName { get; set; }
+
+        /// <summary>Group gid (only from a session).</summary>
+        public uint? Group { get; set; }
+
+        /// <summary>Permission bits in octal, as chmod shows them (e.g. 0640; only from a session).</summary>
+        public string? Mode { get; set; }
+
         /// <summary>Name for display: the name, or "(default)" with the node identity.</summary>
         public string DisplayName =>
             IsDefault ? (Device is null ? "(default)" : $"(default {Device}:{Inode})") : Name;

@@ -23,5 +23,10 @@ namespace KernelTalk.Native
         int IoctlInfo(int fd, out RoomInfoNative info);
         int IoctlSetU32(int fd, uint request, uint value);
         int IoctlGetU32(int fd, uint request, out uint value);
+        int IoctlCreate(int fd, ref RoomSpecNative spec);
+        int IoctlGetAccess(int fd, out RoomAccessNative access);
+
+        /// <summary>KERNELTALK_IOC_MEMBERS into <paramref name="members"/>: entries written, and the room's total.</summary>
+        int IoctlMembers(int fd, MemberInfoNative[] members, out uint count, out uint total);
     }
 }

@@ -21,5 +21,14 @@ namespace KernelTalk.Native
 
         [DllImport(Library, SetLastError = true)]
         public static extern int ioctl(int fd, UIntPtr request, ref uint arg);
+
+        [DllImport(Library, SetLastError = true)]
+        public static extern int ioctl(int fd, UIntPtr request, ref RoomSpecNative arg);
+
+        [DllImport(Library, SetLastError = true)]
+        public static extern int ioctl(int fd, UIntPtr request, ref MemberListNative arg);
+
+        [DllImport(Library, SetLastError = true)]
+        public static extern int ioctl(int fd, UIntPtr request, out RoomAccessNative arg);
     }
 }

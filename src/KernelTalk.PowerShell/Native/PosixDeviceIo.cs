@@ -127,6 +127,24 @@ namespace KernelTalk.Native
             return Result(LibC.ioctl(fd, (UIntPtr)request, ref value));
         }
 
+        public int IoctlCreate(int fd, ref RoomSpecNative spec) =>
+            Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocCreate, ref spec));
+
+        public int IoctlGetAccess(int fd, out RoomAccessNative access) =>
+            Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocGetAccess, out access));
+
+        public unsafe int IoctlMembers(int fd, MemberInfoNative[] members, out uint count, out uint total)
+        {
+            fixed (MemberInfoNative* p = members)
+            {
+                var list = new MemberListNative { Count = (uint)members.Length, Members = (ulong)p };
+                int r = Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocMembers, ref list));
+                count = list.Count;
+                total = list.Total;
+                return r;
+            }
+        }
+
         private static int Result(int r) => r >= 0 ? r : -Marshal.GetLastWin32Error();
 
         // The errno the marshaller saved for the last call (native numbering).
