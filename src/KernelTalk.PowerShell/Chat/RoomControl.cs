@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 using System;
 using System.Collections.Generic;
-using System.Management.Automation;
 using KernelTalk.Device;
 
 namespace KernelTalk.Chat
@@ -30,11 +29,11 @@ namespace KernelTalk.Chat
     }
 
     /// <summary>
-    /// The room calls of the chat that the device layer does not have yet:
-    /// /who (KERNELTALK_IOC_MEMBERS) and /create (KERNELTALK_IOC_CREATE).
-    /// Failures are KernelTalkExceptions carrying the errno; a module
-    /// without the call answers ENOTTY, which the chat shows as "not
-    /// supported by this kerneltalk module".
+    /// The room calls of the chat: /who (KERNELTALK_IOC_MEMBERS) and /create
+    /// (KERNELTALK_IOC_CREATE).  Failures are KernelTalkExceptions carrying
+    /// the errno; a module without the call answers ENOTTY, which the chat
+    /// shows as "not supported by this kerneltalk module".  An interface so
+    /// that the chat's tests can answer for the device.
     /// </summary>
     internal interface IRoomControl
     {
@@ -45,17 +44,24 @@ namespace KernelTalk.Chat
         void Create(KernelTalkDevice device, string room, int mode);
     }
 
-    /// <summary>Until the device layer has the calls: what a module without them answers.</summary>
-    internal sealed class UnsupportedRoomControl : IRoomControl
+    /// <summary>The room calls through the device layer, as the cmdlets make them.</summary>
+    internal sealed class DeviceRoomControl : IRoomControl
     {
-        public static readonly UnsupportedRoomControl Instance = new();
+        public static readonly DeviceRoomControl Instance = new();
 
-        public IReadOnlyList<ChatMember> Members(KernelTalkDevice device) => throw NotSupported(device, "KERNELTALK_IOC_MEMBERS");
+        public IReadOnlyList<ChatMember> Members(KernelTalkDevice device) =>
+            device.Members().ConvertAll(m => new ChatMember
+            {
+                Uid = m.Uid,
+                Pid = (int)m.Pid,
+                Process = m.Process,
+                Reads = m.IsReader,
+                Writes = m.IsWriter,
+                IsSelf = m.IsSelf,
+                Unread = m.Unread,
+                Joined = m.Joined,
+            });
 
-        public void Create(KernelTalkDevice device, string room, int mode) => throw NotSupported(device, "KERNELTALK_IOC_CREATE");
-
-        private static KernelTalkException NotSupported(KernelTalkDevice device, string call) =>
-            new(call + ": " + Errnos.Describe(Errnos.ENOTTY).Description, ErrorIds.DeviceError,
-                ErrorCategory.NotImplemented, device.Path, Errnos.ENOTTY);
+        public void Create(KernelTalkDevice device, string room, int mode) => device.Create(room, (uint)mode);
     }
 }

@@ -70,7 +70,7 @@ namespace KernelTalk.Commands
             try
             {
                 Console.TreatControlCAsInput = true;
-                new ChatSession(device, UnsupportedRoomControl.Instance, screen, keyboard, History, StopToken).Run();
+                new ChatSession(device, DeviceRoomControl.Instance, screen, keyboard, History, StopToken).Run();
             }
             catch (KernelTalkException ex)
             {
