@@ -73,7 +73,7 @@ Describe 'KernelTalk module' {
         $script = "`$env:PSModulePath = '$TestDrive'; Import-Module KernelTalk; (Get-Module KernelTalk).Version.ToString(); @(Get-Command -Module KernelTalk).Count; (Get-Help Send-KernelTalkMessage).Synopsis"
         $out = & (Get-PwshPath) -NoProfile -NonInteractive -Command $script
         $out[0] | Should -Be (Import-PowerShellDataFile $ModuleManifest).ModuleVersion
-        $out[1] | Should -Be 8
+        $out[1] | Should -Be $Cmdlets.Count
         $out[2] | Should -Be 'Posts messages to a KernelTalk room.'
     }
 }
