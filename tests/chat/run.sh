@@ -32,20 +32,8 @@ export LC_ALL=C.UTF-8
 
 # --- helpers used inside a case --------------------------------------------
 
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-wait_until() {	# SECONDS WHAT COMMAND...
-	local limit=$1 what=$2 end
-	shift 2
-	end=$((${EPOCHREALTIME/./} + limit * 1000000))
-	until "$@"; do
-		((${EPOCHREALTIME/./} < end)) || fail "$what (waited ${limit} s)"
-		sleep 0.05
-	done
-}
+# shellcheck source=../lib/tier.sh
+. "$(dirname "$self")/../lib/tier.sh"
 
 # One tmux server for the tier, on a private socket; -u: UTF-8 panes.
 tmx() {
@@ -426,15 +414,7 @@ for c in "${cases[@]}"; do
 		passed=$((passed + 1))
 		continue
 	fi
-	if ((st == 124 || st == 137)); then
-		why="timed out after $case_timeout s"
-	else
-		why=$(grep '^FAIL: ' "$work/$n.log" | tail -n 1 | cut -c 7-)
-		why=${why:-exit status $st}
-	fi
-	why=${why%%$'\n'*}
-	((${#why} <= 200)) || why="${why:0:200}..."
-	echo "not ok $n - $name # $why"
+	echo "not ok $n - $name # $(case_why "$st" "$work/$n.log" "$case_timeout")"
 	cut -c 1-300 "$work/$n.log" | sed 's/^/#   /'
 	for w in a b c; do
 		echo "#   window $w:"

@@ -29,22 +29,8 @@ export LC_ALL=C
 
 # --- helpers used inside a case --------------------------------------------
 
-# To stderr: also from inside $(...), the case log gets it.
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-# Poll COMMAND until it succeeds; fail with WHAT after SECONDS.
-wait_until() {	# SECONDS WHAT COMMAND...
-	local limit=$1 what=$2 end
-	shift 2
-	end=$((${EPOCHREALTIME/./} + limit * 1000000))
-	until "$@"; do
-		((${EPOCHREALTIME/./} < end)) || fail "$what (waited ${limit} s)"
-		sleep 0.05
-	done
-}
+# shellcheck source=../lib/tier.sh
+. "$(dirname "$self")/../lib/tier.sh"
 
 # Field of a room's line in /proc/kerneltalk: 4 members, 6 messages, 8 posted.
 room_field() {	# ROOM FIELD
@@ -652,15 +638,7 @@ for c in "${cases[@]}"; do
 		passed=$((passed + 1))
 		continue
 	fi
-	if ((st == 124 || st == 137)); then
-		why="timed out after $case_timeout s"
-	else
-		why=$(grep '^FAIL: ' "$dir/log" | tail -n 1 | cut -c 7-)
-		why=${why:-exit status $st}
-	fi
-	why=${why%%$'\n'*}
-	((${#why} <= 200)) || why="${why:0:200}..."
-	echo "not ok $n - $name # $why"
+	echo "not ok $n - $name # $(case_why "$st" "$dir/log" "$case_timeout")"
 	cut -c 1-300 "$dir/log" | sed 's/^/#   /'
 	failed=$((failed + 1))
 done

@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the tiers that run each case in its own process
+# (tests/client/run.sh, tests/chat/run.sh): the helpers of a case and the
+# runner's reason for a failed one.
+
+# To stderr: also from inside $(...), the case log gets it.
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# Poll COMMAND until it succeeds; fail with WHAT after SECONDS.
+wait_until() {	# SECONDS WHAT COMMAND...
+	local limit=$1 what=$2 end
+	shift 2
+	end=$((${EPOCHREALTIME/./} + limit * 1000000))
+	until "$@"; do
+		((${EPOCHREALTIME/./} < end)) || fail "$what (waited ${limit} s)"
+		sleep 0.05
+	done
+}
+
+# Why a case failed, in one line: its timeout, or its last FAIL line.
+case_why() {	# STATUS LOG TIMEOUT
+	local why
+	if (($1 == 124 || $1 == 137)); then
+		why="timed out after $3 s"
+	else
+		why=$(grep '^FAIL: ' "$2" | tail -n 1 | cut -c 7-)
+		why=${why:-exit status $1}
+	fi
+	why=${why%%$'\n'*}
+	((${#why} <= 200)) || why="${why:0:200}..."
+	echo "$why"
+}
