@@ -12,7 +12,9 @@ Build    prepares the VM test bed (tests/vm/kt-vm setup), builds the kernel
          the PowerShell module folder out/KernelTalk, and restores the
          Pester version pinned in tests/Pester/PesterModule.csproj into
          out/modules.
-Test     Build, then every test tier: unit (xunit, host), lint (host), abi
+Test     Build, then every test tier: unit (xunit, host), lint (host),
+         install and dkms (make install into a staging root, dkms
+         add/build/remove in a throwaway DKMS tree; host), abi
          (each supported kernel, in the VM), stress, client and pester (in
          the VM), chat (Enter-KernelTalkChat in tmux, in the VM). Each
          tier's output is saved under out/test/. Prints a table
@@ -81,6 +83,7 @@ $ModuleProject = Join-Path $Root 'src/KernelTalk.PowerShell/KernelTalk.PowerShel
 $UnitProject = Join-Path $Root 'tests/Unit/KernelTalk.Tests.csproj'
 $AbiSuite = Join-Path $Root 'tests/abi/kt-abi'
 $StressTier = Join-Path $Root 'tests/stress/run.sh'
+$InstallTier = Join-Path $Root 'tests/install/run.sh'
 # The one place the Pester version is pinned.
 $PesterProject = Join-Path $Root 'tests/Pester/PesterModule.csproj'
 # Test also runs the ABI suite on these: DESIGN.md section 6's kernels and
@@ -243,6 +246,9 @@ function Get-TestTier {
     @(
         @{ Name = 'unit'; Run = { Invoke-XunitTier } }
         @{ Name = 'lint'; Run = { Invoke-Tier -Name 'lint' -Summary 'lint' -FilePath (Join-Path $Root 'tests/lint/kernel-lint.sh') -Arguments @(Get-Kdir) } }
+        foreach ($name in 'install', 'dkms') {
+            @{ Name = $name; Argument = $name; Run = { param($Name) Invoke-Tier -Name $Name -Summary $Name -FilePath $InstallTier -Arguments @($Name, (Get-Kdir)) } }
+        }
         @{ Name = 'abi'; Run = { Invoke-Tier -Name 'abi' -Summary 'abi' -FilePath $KtVm -Arguments ((Get-VmArgument 'abi' @('--timeout', '900')) + @('--', $AbiSuite)) } }
         @{ Name = 'stress'; Run = { Invoke-Tier -Name 'stress' -Summary 'stress' -FilePath $KtVm -Arguments ((Get-VmArgument 'stress' @('--smp', '2')) + @('--', $StressTier)) } }
         foreach ($version in $others) {
