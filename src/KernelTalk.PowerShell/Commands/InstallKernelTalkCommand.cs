@@ -214,7 +214,7 @@ namespace KernelTalk.Commands
             }
             commands.Add(ModuleSetup.DkmsAdd(source));
             commands.Add(ModuleSetup.DkmsInstall(version, release, KernelDirectory is null ? null : ResolveDevicePath(KernelDirectory)));
-            string plan = string.Join("; ", commands.Select(c => "dkms " + string.Join(" ", c)));
+            string plan = string.Join("; ", commands.Select(c => Path.GetFileName(dkms) + " " + string.Join(" ", c)));
             string module = ModuleSetup.DkmsModule(version);
             if (!ShouldProcess(module, DeviceErrors.Format(Strings.ActionPersist, plan)))
             {
