@@ -35,10 +35,12 @@ What to do; Build by default.
 
 .PARAMETER Kernel
 Debian kernel the VM boots and the module is built for: 6.1 (default),
-6.12 or 5.10. Test also runs the ABI suite on the other two and on a
-lockdep/KASAN build of 6.1 (tiers abi-6.12, abi-5.10, abi-6.1-debug and
-stress-6.1-debug), with modules built in out/lkm-<version>/. The debug
-kernel is built once (10-20 minutes) and cached.
+6.12, 6.12-rt (PREEMPT_RT) or 5.10. Test also runs the ABI suite on the
+others and on a lockdep/KASAN build of 6.1 (tiers abi-6.12, abi-6.12-rt,
+abi-5.10, abi-6.1-debug), and the stress tier on 6.12-rt, the debug build
+and a lockdep/KCSAN build of 6.1 (stress-<version>, 2 CPUs),
+with modules built in out/lkm-<version>/. Each debug kernel is built once
+(10-20 minutes) and cached.
 
 .PARAMETER SkipOtherKernels
 Test: run the ABI and stress tiers on -Kernel only.
@@ -61,7 +63,7 @@ param(
     [ValidateSet('Build', 'Test', 'Demo', 'Sandbox', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
-    [ValidateSet('6.1', '6.12', '5.10')]
+    [ValidateSet('6.1', '6.12', '6.12-rt', '5.10')]
     [string] $Kernel = '6.1',
 
     [switch] $SkipOtherKernels
@@ -86,9 +88,19 @@ $StressTier = Join-Path $Root 'tests/stress/run.sh'
 $InstallTier = Join-Path $Root 'tests/install/run.sh'
 # The one place the Pester version is pinned.
 $PesterProject = Join-Path $Root 'tests/Pester/PesterModule.csproj'
-# Test also runs the ABI suite on these: DESIGN.md section 6's kernels and
-# a lockdep/KASAN build of 6.1.
-$OtherTestKernels = '6.12', '5.10', '6.1-debug'
+# Test also runs the ABI suite on these: DESIGN.md section 6's kernels, the
+# PREEMPT_RT one, and the debug builds of 6.1.
+$OtherTestKernels = '6.12', '6.12-rt', '5.10', '6.1-debug', '6.1-kcsan'
+# Debug builds of 6.1 (tests/vm/debug-kernel.sh): lockdep with KASAN, and
+# lockdep with KCSAN (which needs 2 CPUs to see races).
+$DebugKernels = '6.1-debug', '6.1-kcsan'
+# Kernels that get the stress tier too: the debug builds, and PREEMPT_RT,
+# where spinlocks sleep.
+$StressKernels = $DebugKernels + '6.12-rt'
+# Kernels that get the stress tier only: KCSAN sees races with 2 CPUs, the
+# ABI suite runs on 1 (its debug run is 6.1-debug's), and that boot under
+# KCSAN on a loaded host can stall RCU for over 21 s before the module loads.
+$StressOnlyKernels = '6.1-kcsan'
 
 # This PowerShell's executable. The pinned .NET tool runs as `dotnet
 # pwsh.dll`; its folder has the pwsh app host too (which makes the kernel
@@ -260,7 +272,8 @@ function Get-TestTier {
     ) | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Run = $_.Run; Argument = $_['Argument'] } }
 }
 
-# The ABI suite on another kernel; on the debug kernel the stress tier too.
+# The ABI suite on another kernel (not on $StressOnlyKernels); on
+# $StressKernels the stress tier too.
 function Invoke-OtherKernelTier([string] $Version) {
     $lkm = Join-Path $Out "lkm-$Version"
     $module = Join-Path $lkm 'kerneltalk.ko'
@@ -270,9 +283,11 @@ function Invoke-OtherKernelTier([string] $Version) {
         Write-Information "tier abi-$Version`: $_"
         return New-TierResult "abi-$Version" 0 1 "module build for $Version failed"
     }
-    $vmArgs = Get-VmArgument "abi-$Version" @('--timeout', '1800', '--module', $module) $Version
-    Invoke-Tier -Name "abi-$Version" -Summary 'abi' -FilePath $KtVm -Arguments ($vmArgs + @('--', $AbiSuite))
-    if ($Version -like '*-debug') {
+    if ($Version -notin $StressOnlyKernels) {
+        $vmArgs = Get-VmArgument "abi-$Version" @('--timeout', '1800', '--module', $module) $Version
+        Invoke-Tier -Name "abi-$Version" -Summary 'abi' -FilePath $KtVm -Arguments ($vmArgs + @('--', $AbiSuite))
+    }
+    if ($Version -in $StressKernels) {
         $vmArgs = Get-VmArgument "stress-$Version" @('--timeout', '1800', '--smp', '2', '--module', $module) $Version
         Invoke-Tier -Name "stress-$Version" -Summary 'stress' -FilePath $KtVm -Arguments ($vmArgs + @('--', $StressTier))
     }

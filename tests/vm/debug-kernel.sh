@@ -3,22 +3,26 @@
 # the kt-vm test bed (lockdep, KASAN, DEBUG_LIST, DEBUG_ATOMIC_SLEEP, debug
 # objects, kmemleak; DESIGN.md section 7).
 #
-#   debug-kernel.sh build     build when not cached; print "image PATH", "kdir PATH"
-#   debug-kernel.sh image     print the bzImage path (builds when not cached)
-#   debug-kernel.sh kdir      print the tree to build modules against:
+#   debug-kernel.sh [--variant V] build     build when not cached; print "image PATH", "kdir PATH"
+#   debug-kernel.sh [--variant V] image     print the bzImage path (builds when not cached)
+#   debug-kernel.sh [--variant V] kdir      print the tree to build modules against:
 #                             make -C lkm KDIR=$(tests/vm/debug-kernel.sh kdir)
-#   debug-kernel.sh release   print the kernel release (the modules' vermagic)
+#   debug-kernel.sh [--variant V] release   print the kernel release (the modules' vermagic)
+#   --variant kcsan: KCSAN instead of KASAN (the two exclude each other)
 #
 # Config: `make ARCH=x86_64 tinyconfig`, then debug-kernel.config beside this
-# script, then `olddefconfig`; every fragment line must survive. The built
-# tree is cached in $XDG_CACHE_HOME/kerneltalk/debug-KEY/linux, KEY being a
-# hash of the fragment, the linux-source version and the gcc version: a
-# cached build costs nothing. Build output goes to debug-KEY/build.log;
-# only the answers go to stdout.
+# script, then `olddefconfig`; every fragment line must survive. A variant
+# V adds debug-kernel-V.config: its lines replace the base lines that set
+# the same option. The built tree is cached in
+# $XDG_CACHE_HOME/kerneltalk/debug-KEY/linux, KEY being a hash of the
+# fragment(s), the linux-source version and the gcc version: a cached build
+# costs nothing. Build output goes to debug-KEY/build.log; only the answers
+# go to stdout.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 fragment=$here/debug-kernel.config
+variant='' # or the name of the debug-kernel-NAME.config beside this script
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/kerneltalk
 srcpkg=linux-source-6.1
 tarball=/usr/src/$srcpkg.tar.xz
@@ -29,7 +33,7 @@ say() { echo "debug-kernel: $*" >&2; }
 die() { say "$*"; exit 1; }
 
 usage() {
-	sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -47,12 +51,26 @@ need_pkgs() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
 }
 
+# The option a fragment line sets or unsets ("CONFIG_X"), nothing for others.
+option_of() {
+	sed -nE 's/^(# )?(CONFIG_[A-Za-z0-9_]+)(=.*| is not set)$/\2/p'
+}
+
+# The fragment in force: the base, less the options the variant sets, then
+# the variant. Without a variant exactly the base (so its cache key stays).
+effective_fragment() {
+	[[ -n $variant ]] || { cat "$fragment"; return; }
+	local extra=$here/debug-kernel-$variant.config
+	grep -vFf <(option_of <"$extra" | sed 's/.*/&=/; p; s/=$/ is not set/') "$fragment"
+	cat "$extra"
+}
+
 # Sets dir (the cache entry) and tree (the kernel tree in it, the KDIR).
 locate() {
 	need_pkgs "${build_pkgs[@]}"
 	local key
 	key=$({
-		cat "$fragment"
+		effective_fragment
 		dpkg-query -W -f='${Version}\n' "$srcpkg"
 		gcc --version | head -n1
 	} | sha256sum | cut -c1-16)
@@ -74,7 +92,7 @@ lost_lines() {
 			! grep -q "^$name=" "$tree/.config" || echo "$line"
 			;;
 		esac
-	done <"$fragment"
+	done < <(effective_fragment)
 }
 
 kmake() {
@@ -104,14 +122,14 @@ build() {
 		: >"$dir/build.log"
 		kmake tinyconfig || fail_build tinyconfig
 		# Later lines win; olddefconfig settles what depends on them.
-		cat "$fragment" >>"$tree/.config"
+		effective_fragment >>"$tree/.config"
 		kmake olddefconfig || fail_build olddefconfig
 		local lost
 		mapfile -t lost < <(lost_lines)
 		if ((${#lost[@]})); then
 			say "these fragment lines did not survive olddefconfig (unmet dependencies?):"
 			printf '  %s\n' "${lost[@]}" >&2
-			die "fix $fragment; resulting config: $tree/.config"
+			die "fix $fragment${variant:+ or debug-kernel-$variant.config}; resulting config: $tree/.config"
 		fi
 		touch "$dir/.configured"
 	fi
@@ -132,6 +150,11 @@ fail_build() {
 	die "$1 failed; full log: $dir/build.log"
 }
 
+if [[ ${1-} == --variant ]]; then
+	variant=${2?}
+	[[ -r $here/debug-kernel-$variant.config ]] || die "no variant '$variant' ($here/debug-kernel-$variant.config)"
+	shift 2
+fi
 case ${1-} in
 build)
 	build
