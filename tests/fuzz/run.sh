@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fuzz tier: kt-fuzz, then Debian's trinity aimed at the device, inside the
+# test VM with the module loaded:
+#   tests/vm/kt-vm run --smp 2 --check-dmesg -- tests/fuzz/run.sh [kt-fuzz options]
+# and, once on the host (installs trinity as root, else names the apt line):
+#   tests/fuzz/run.sh setup
+#
+# KT_FUZZ_SECONDS (default 300) is kt-fuzz's time; KT_TRINITY_SECONDS
+# (default 60; 0 skips it) trinity's.  Extra arguments go to kt-fuzz after
+# those (--seed S replays a run).  Output: kt-fuzz's lines, then trinity's
+# result folded into the same tier line, `fuzz: N passed, N failed`.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+
+if [ "${1:-}" = setup ]; then
+	command -v trinity >/dev/null && exit 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "fuzz: trinity missing (run: sudo apt-get install trinity)" >&2
+		exit 1
+	fi
+	apt-get -q update >&2 &&
+		DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends trinity >&2
+	exit
+fi
+
+bin=$here/kt-fuzz
+src=$here/kt-fuzz.c
+uapi=$here/../../lkm/include/uapi
+work=${TMPDIR:-/tmp}/kt-fuzz-tier
+
+bail() {
+	echo "# FAIL $*"
+	echo "fuzz: 0 passed, 1 failed"
+	exit 1
+}
+
+# The guest sees the host root read-only: a missing or stale binary is
+# built into the work dir instead of next to the source.
+mkdir -p "$work" || bail "cannot create $work"
+if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+	bin=$work/kt-fuzz
+	gcc -O2 -Wall -Wextra -Werror -I"$uapi" -o "$bin" "$src" || bail "build kt-fuzz: gcc failed"
+fi
+[ -c /dev/kerneltalk ] || bail "/dev/kerneltalk missing: is the module loaded? (KT_MODULE=${KT_MODULE:-unset})"
+
+"$bin" -d "${KT_FUZZ_SECONDS:-300}" "$@" | tee "$work/kt-fuzz.out"
+summary=$(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$work/kt-fuzz.out")
+[ -n "$summary" ] || summary="0 1"
+passed=${summary% *}
+failed=${summary#* }
+
+# trinity: random system calls, the device its only victim file (its fds:
+# the device opened every which way, plus pipes, epoll, eventfd...).  Its
+# children run as nobody (-X), so the device is opened to all here; the
+# module taints the kernel (out of tree), so only real trouble counts (-T).
+secs=${KT_TRINITY_SECONDS:-60}
+if [ "$secs" -gt 0 ]; then
+	if ! command -v trinity >/dev/null; then
+		echo "# FAIL trinity not installed (on the host: tests/fuzz/run.sh setup)"
+		failed=$((failed + 1))
+	else
+		seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+		chmod 0666 /dev/kerneltalk
+		echo "# trinity: $secs s, seed $seed (replay: trinity -s $seed ...)"
+		(cd "$work" && timeout -s INT -k 20 "$secs" trinity -q -l off -X -C 4 -s "$seed" \
+			-T BAD_PAGE,DIE,WARN,MACHINE_CHECK,USER \
+			-V /dev/kerneltalk --disable-fds=sockets,perf,drm \
+			-c read -c write -c readv -c writev -c pread64 -c pwrite64 \
+			-c ioctl -c poll -c ppoll -c select -c epoll_ctl -c epoll_wait \
+			-c lseek -c open -c openat -c dup -c dup2 -c fcntl \
+			-c mmap -c splice -c sendfile -c fsync -c newfstat) \
+			>"$work/trinity.out" 2>&1
+		st=$?
+		chmod 0600 /dev/kerneltalk
+		calls=$(sed -nE 's/.*Ran ([0-9]+) syscalls.*/\1/p' "$work/trinity.out" | tail -n 1)
+		sed 's/^/#   /' "$work/trinity.out" | tail -n 15
+		# 124: stopped by timeout, as planned; anything else ended it early.
+		if [ "$st" -ne 124 ] && [ "$st" -ne 0 ]; then
+			echo "# FAIL trinity exited with status $st (seed $seed)"
+			failed=$((failed + 1))
+		elif grep -q 'kernel became tainted' "$work/trinity.out"; then
+			echo "# FAIL trinity: the kernel became tainted (seed $seed)"
+			failed=$((failed + 1))
+		else
+			echo "# trinity: ${calls:-?} system calls"
+			passed=$((passed + 1))
+		fi
+	fi
+fi
+
+echo "fuzz: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
