@@ -8,7 +8,7 @@
 #   tests/fuzz/run.sh setup
 #
 # KT_FUZZ_SECONDS (default 300) is kt-fuzz's time; KT_TRINITY_SECONDS
-# (default 60; 0 skips it) trinity's.  Extra arguments go to kt-fuzz after
+# (default 90; 0 skips it) trinity's.  Extra arguments go to kt-fuzz after
 # those (--seed S replays a run).  Output: kt-fuzz's lines, then trinity's
 # result folded into the same tier line, `fuzz: N passed, N failed`.
 set -u
@@ -56,7 +56,7 @@ failed=${summary#* }
 # the device opened every which way, plus pipes, epoll, eventfd...).  Its
 # children run as nobody (-X), so the device is opened to all here; the
 # module taints the kernel (out of tree), so only real trouble counts (-T).
-secs=${KT_TRINITY_SECONDS:-60}
+secs=${KT_TRINITY_SECONDS:-90}
 if [ "$secs" -gt 0 ]; then
 	if ! command -v trinity >/dev/null; then
 		echo "# FAIL trinity not installed (on the host: tests/fuzz/run.sh setup)"
