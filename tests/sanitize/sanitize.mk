@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0
+# Included by the user-space Makefiles (lkm/client, tests/abi, tests/stress,
+# tests/fuzz).  SANITIZE=1 builds with ASan and UBSan (every UBSan report
+# fatal); OUT=DIR puts the programs (and objects) in DIR instead of the
+# source dir, e.g. for the sanitize tier:
+#   make -C tests/abi SANITIZE=1 OUT=$PWD/out/sanitize
+OUT ?= .
+ifeq ($(SANITIZE),1)
+CFLAGS  += -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	   -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
