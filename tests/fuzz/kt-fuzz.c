@@ -593,8 +593,12 @@ static void op_ioctl(struct slot *s)
 		/* No success through a pointer the kernel cannot use. */
 		ok = check(ret, err, false, ioctl_errors, what);
 	} else if (c->cmd == KERNELTALK_IOC_INFO) {
+		/* Copied out: arg is often unaligned on purpose (UBSan). */
+		struct kerneltalk_room_info in;
+
+		memcpy(&in, arg, sizeof(in));
 		ok = check(ret, err, true, only_eintr, what) &&
-		     (ret || check_info((void *)arg, what));
+		     (ret || check_info(&in, what));
 	} else if (c->cmd == KERNELTALK_IOC_GET_FLAGS) {
 		ok = check(ret, err, true, only_eintr, what);
 		if (ok && !ret && (v & ~KERNELTALK_F_ALL))
