@@ -20,10 +20,14 @@ repo=$(cd "$here/../.." && pwd)
 
 if [[ ${1:-} == build ]]; then
 	out=$(realpath -m "${2:-$repo/out/sanitize}")
-	for d in lkm/client tests/abi tests/stress tests/fuzz; do
+	for d in tests/abi tests/stress tests/fuzz; do
 		make -s -C "$repo/$d" SANITIZE=1 OUT="$out" || exit
 	done
-	exit 0
+	# lkm/ is also copied and built alone (build.ps1): its client Makefile
+	# does not reach into tests/, the flags come in as a second makefile.
+	make -s -C "$repo/lkm/client" -f Makefile -f ../../tests/sanitize/sanitize.mk \
+		SANITIZE=1 PROG="$out/kerneltalk-client"
+	exit
 fi
 
 bin=$(realpath -m "${1:-$repo/out/sanitize}")

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-# Included by the user-space Makefiles (lkm/client, tests/abi, tests/stress,
-# tests/fuzz).  SANITIZE=1 builds with ASan and UBSan (every UBSan report
-# fatal); OUT=DIR puts the programs (and objects) in DIR instead of the
-# source dir, e.g. for the sanitize tier:
+# Included by the test Makefiles (tests/abi, tests/stress, tests/fuzz; for
+# lkm/client, tests/sanitize/run.sh build adds it with a second -f).
+# SANITIZE=1 builds with ASan and UBSan (every UBSan report fatal); OUT=DIR
+# puts the programs (and objects) in DIR instead of the source dir, e.g.:
 #   make -C tests/abi SANITIZE=1 OUT=$PWD/out/sanitize
 OUT ?= .
 ifeq ($(SANITIZE),1)
