@@ -91,6 +91,7 @@ echo scan >"$km"
 sleep 1
 echo scan >"$km"
 cat "$km" >"$work/report"
+[[ -z ${KT_RESULTS:-} ]] || cp "$work/report" "$KT_RESULTS/kmemleak.txt"
 
 # SECTION OFFSET of a module address, or nothing.
 # (Bash arithmetic: awk's doubles cannot hold 64-bit addresses.)
@@ -109,22 +110,29 @@ map_frame() {	# SECTION OFFSET
 	local sym
 	if [[ -n $kdir && -x $kdir/scripts/faddr2line && $1 == .text ]]; then
 		# The symbol the offset falls in, from the module's symbol table.
-		sym=$(nm -n --defined-only "$ko" | awk -v o="$2" '
-			$2 ~ /^[tT]$/ { a = strtonum("0x" $1); if (a <= o) { s = $3; sa = a } }
-			END { if (s != "") printf "%s+%#x\n", s, o - sa }')
+		local addr type name best=''
+		while read -r addr type name; do
+			[[ $type == [tT] ]] && ((16#$addr <= $2)) && best="$name+$(($2 - 16#$addr))"
+		done <<<"$(nm -n --defined-only "$ko")"
+		sym=${best%+*}+$(printf '%#x' "${best##*+}")
+		[[ -n $best ]] || sym=
 		[[ -n $sym ]] && "$kdir/scripts/faddr2line" "$ko" "$sym" 2>/dev/null && return
 	fi
 	addr2line -f -i -p -j "$1" -e "$ko" "$(printf '%#x' "$2")"
 }
 
+# A frame: "[<ADDRESS>] SYMBOL+OFF/LEN", or with hashed pointers
+# "[<(____ptrval____)>] 0xADDRESS" once the module is gone (in a variable:
+# written inline, \< would be a word anchor).
+frame_re='^\[<([0-9a-f]+)>\]|\] 0x([0-9a-f]+)$'
 ours=0 others=0 block=()
 flush_block() {
 	((${#block[@]})) || return 0
 	local l a hit=0 mapped=()
 	for l in "${block[@]}"; do
 		mapped+=("$l")
-		[[ $l =~ \[\<([0-9a-f]+)\>\] ]] || continue
-		a=0x${BASH_REMATCH[1]}
+		[[ $l =~ $frame_re ]] || continue
+		a=0x${BASH_REMATCH[1]}${BASH_REMATCH[2]}
 		if [[ $l == *kerneltalk* ]] || (((a) >= base && (a) < base + size)); then
 			hit=1
 			read -r sec off <<<"$(section_of "$a")"
