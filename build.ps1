@@ -13,8 +13,11 @@ Build    prepares the VM test bed (tests/vm/kt-vm setup), builds the kernel
          Pester version pinned in tests/Pester/PesterModule.csproj into
          out/modules.
 Test     Build, then every test tier: unit (xunit, host), lint (host), abi
-         (each supported kernel, in the VM), stress, client and pester (in
-         the VM), chat (Enter-KernelTalkChat in tmux, in the VM). Each
+         (each supported kernel, in the VM), stress, sanitize (the C
+         programs under ASan + UBSan), client and pester (in the VM), chat
+         (Enter-KernelTalkChat in tmux, in the VM); on the debug kernel abi,
+         stress and fuzz (kt-fuzz for KT_FUZZ_SECONDS, default 300, then
+         trinity), each followed by a kmemleak check. Each
          tier's output is saved under out/test/. Prints a table
          of the tiers and, as the very last line, "N passed, N failed" summed
          over all tiers; exits 1 if anything failed.
@@ -34,8 +37,8 @@ What to do; Build by default.
 .PARAMETER Kernel
 Debian kernel the VM boots and the module is built for: 6.1 (default),
 6.12 or 5.10. Test also runs the ABI suite on the other two and on a
-lockdep/KASAN build of 6.1 (tiers abi-6.12, abi-5.10, abi-6.1-debug and
-stress-6.1-debug), with modules built in out/lkm-<version>/. The debug
+lockdep/KASAN build of 6.1 (tiers abi-6.12, abi-5.10, abi-6.1-debug,
+stress-6.1-debug and fuzz-6.1-debug), with modules built in out/lkm-<version>/. The debug
 kernel is built once (10-20 minutes) and cached.
 
 .PARAMETER SkipOtherKernels
@@ -149,7 +152,7 @@ function Invoke-Build {
     if ($null -eq $kdir) { throw "tests/vm/kt-vm kdir --kernel $Kernel printed no kernel headers dir." }
 
     Invoke-Native 'make' @('-C', (Join-Path $Root 'lkm'), "KDIR=$kdir")
-    foreach ($dir in 'tests/abi', 'tests/stress') {
+    foreach ($dir in 'tests/abi', 'tests/stress', 'tests/fuzz') {
         Invoke-Native 'make' @('-C', (Join-Path $Root $dir))
     }
     Build-PowerShellModule
@@ -245,6 +248,7 @@ function Get-TestTier {
         @{ Name = 'lint'; Run = { Invoke-Tier -Name 'lint' -Summary 'lint' -FilePath (Join-Path $Root 'tests/lint/kernel-lint.sh') -Arguments @(Get-Kdir) } }
         @{ Name = 'abi'; Run = { Invoke-Tier -Name 'abi' -Summary 'abi' -FilePath $KtVm -Arguments ((Get-VmArgument 'abi' @('--timeout', '900')) + @('--', $AbiSuite)) } }
         @{ Name = 'stress'; Run = { Invoke-Tier -Name 'stress' -Summary 'stress' -FilePath $KtVm -Arguments ((Get-VmArgument 'stress' @('--smp', '2')) + @('--', $StressTier)) } }
+        @{ Name = 'sanitize'; Run = { Invoke-SanitizeTier } }
         foreach ($version in $others) {
             @{ Name = "abi-$version"; Argument = $version; Run = { param($Version) Invoke-OtherKernelTier $Version } }
         }
@@ -254,7 +258,7 @@ function Get-TestTier {
     ) | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Run = $_.Run; Argument = $_['Argument'] } }
 }
 
-# The ABI suite on another kernel; on the debug kernel the stress tier too.
+# The ABI suite on another kernel; on the debug kernel more (Invoke-DebugKernelTier).
 function Invoke-OtherKernelTier([string] $Version) {
     $lkm = Join-Path $Out "lkm-$Version"
     $module = Join-Path $lkm 'kerneltalk.ko'
@@ -264,12 +268,63 @@ function Invoke-OtherKernelTier([string] $Version) {
         Write-Information "tier abi-$Version`: $_"
         return New-TierResult "abi-$Version" 0 1 "module build for $Version failed"
     }
+    if ($Version -like '*-debug') { return Invoke-DebugKernelTier $Version $module }
     $vmArgs = Get-VmArgument "abi-$Version" @('--timeout', '1800', '--module', $module) $Version
     Invoke-Tier -Name "abi-$Version" -Summary 'abi' -FilePath $KtVm -Arguments ($vmArgs + @('--', $AbiSuite))
-    if ($Version -like '*-debug') {
-        $vmArgs = Get-VmArgument "stress-$Version" @('--timeout', '1800', '--smp', '2', '--module', $module) $Version
-        Invoke-Tier -Name "stress-$Version" -Summary 'stress' -FilePath $KtVm -Arguments ($vmArgs + @('--', $StressTier))
+}
+
+# One boot of the debug kernel runs the ABI suite (with its failslab
+# cases), the stress tier and the fuzz tier (kt-fuzz for KT_FUZZ_SECONDS,
+# default 300, then trinity: tests/fuzz/run.sh), then the kmemleak check
+# (tests/vm/kmemleak.sh: rmmod, two scans, leaks through kerneltalk mapped
+# to source lines): a scan under KASAN takes minutes, so once. Each part's
+# tier line becomes its tier (abi-, stress-, fuzz-<version>); kmemleak-
+# <version> keeps the rest of the run's count, the leak check itself.
+function Invoke-DebugKernelTier([string] $Version, [string] $Module) {
+    $name = "kmemleak-$Version"
+    $fuzz = Join-Path $Root 'tests/fuzz/run.sh'
+    # trinity is Debian's: installed on the host (as root; else run.sh
+    # names the apt-get line), the guest runs it from the host root.
+    & $fuzz setup | Out-Host
+    if ($LASTEXITCODE -ne 0) { return New-TierResult "fuzz-$Version" 0 1 'trinity missing: run tests/fuzz/run.sh setup as root' }
+    $seconds = if ($env:KT_FUZZ_SECONDS) { $env:KT_FUZZ_SECONDS } else { '300' }
+    $vmArgs = Get-VmArgument $name @('--timeout', '3600', '--smp', '2', '--module', $Module) $Version
+    # The guest gets no environment from here: the command sets it.
+    $all = Invoke-Tier -Name $name -Summary 'kmemleak' -FilePath $KtVm -Arguments ($vmArgs + @('--',
+            'env', "KT_FUZZ_SECONDS=$seconds", (Join-Path $Root 'tests/vm/kmemleak.sh'),
+            '--kdir', (Get-Kdir $Version), $AbiSuite, $StressTier, $fuzz))
+    $parts = [ordered]@{ abi = $null; stress = $null; fuzz = $null }
+    # The last line of each counts (kt-fuzz's own comes before run.sh's).
+    switch -Regex -File (Join-Path $TestOut "$name.log") {
+        '^(abi|stress|fuzz): (\d+) passed, (\d+) failed$' { $parts[$Matches[1]] = [int]$Matches[2], [int]$Matches[3] }
     }
+    $passed = $all.Passed
+    $failed = $all.Failed
+    foreach ($part in @($parts.Keys)) {
+        if ($null -eq $parts[$part]) {
+            New-TierResult "$part-$Version" 0 1 "no '$part`: N passed, N failed' line in $name.log"
+            continue
+        }
+        $p, $f = $parts[$part]
+        New-TierResult "$part-$Version" $p $f
+        $passed -= $p
+        $failed -= $f
+    }
+    New-TierResult $name ([Math]::Max($passed, 0)) ([Math]::Max($failed, 0)) $all.Note
+}
+
+# The C client and the C test programs built with ASan + UBSan on the host
+# (out/sanitize: the guest sees the checkout read-only) and run once in
+# the VM (tests/sanitize/run.sh): every sanitizer report fails the tier.
+function Invoke-SanitizeTier {
+    $bin = Join-Path $Out 'sanitize'
+    $sanitize = Join-Path $Root 'tests/sanitize/run.sh'
+    try { Invoke-Native $sanitize @('build', $bin) | Out-Host }
+    catch {
+        Write-Information "tier sanitize: $_"
+        return New-TierResult 'sanitize' 0 1 'sanitizer build failed'
+    }
+    Invoke-Tier -Name 'sanitize' -Summary 'sanitize' -FilePath $KtVm -Arguments ((Get-VmArgument 'sanitize' @('--timeout', '1800', '--smp', '2')) + @('--', $sanitize, $bin))
 }
 
 # The cmdlet specs under real Pester, in one pwsh inside the VM, where the
@@ -362,7 +417,7 @@ function Invoke-Clean {
     $kdir = Get-Kdir
     if ($null -ne $kdir) { Invoke-Native 'make' @('-C', (Join-Path $Root 'lkm'), "KDIR=$kdir", 'clean') }
     else { Write-Warning 'clean: no kernel headers dir from tests/vm/kt-vm; lkm/ not cleaned' }
-    foreach ($dir in 'tests/abi', 'tests/stress', 'bench') {
+    foreach ($dir in 'tests/abi', 'tests/stress', 'tests/fuzz', 'bench') {
         Invoke-Native 'make' @('-C', (Join-Path $Root $dir), 'clean')
     }
     $folders = @($Out) + (

@@ -17,6 +17,8 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=../lib/tier.sh
+. "$repo/tests/lib/tier.sh"
 
 if [[ ${1:-} == build ]]; then
 	out=$(realpath -m "${2:-$repo/out/sanitize}")
@@ -54,27 +56,23 @@ done
 
 # NAME COMMAND...: run it, fold its "NAME: N passed, N failed" line in.
 run() {
-	local name=$1 st line p f
+	local name=$1 st
 	shift
 	"$@" 2>&1 | tee "$work/$name.out"
 	st=${PIPESTATUS[0]}
-	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed\$" "$work/$name.out" | tail -n 1)
-	if [[ -z $line ]]; then
+	add_tier_line "$st" "$work/$name.out" "$name" || {
 		echo "not ok - $name: no tier line (exit status $st)"
 		failed=$((failed + 1))
-		return
-	fi
-	# Here-strings, not <(...): the guest has no /dev/fd.
-	read -r p f <<<"$(sed -E 's/^[^:]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/' <<<"$line")"
-	((st == 0 || f > 0)) || f=1
-	passed=$((passed + p)) failed=$((failed + f))
+	}
 }
 
 run abi "$bin/kt-abi"
 run stress "$bin/kt-stress" -d "${KT_SANITIZE_STRESS:-10}"
 run fuzz "$bin/kt-fuzz" -d "${KT_SANITIZE_FUZZ:-30}"
 # Last: its final case fills the room table until the module is unloaded.
-run client env KT_CLIENT="$bin/kerneltalk-client" "$repo/tests/client/run.sh"
+# Sanitized clients start and run slower: more time for each case.
+run client env KT_CLIENT="$bin/kerneltalk-client" \
+	KT_CLIENT_CASE_TIMEOUT="${KT_CLIENT_CASE_TIMEOUT:-60}" "$repo/tests/client/run.sh"
 
 if grep -hE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$work"/*.out; then
 	echo "not ok - sanitizer reports (above)"
