@@ -519,10 +519,13 @@ static const struct fuzz_cmd cmds[] = {
 
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
-/* Errors any KernelTalk ioctl may answer a hostile caller with. */
+/*
+ * Errors any KernelTalk ioctl may answer a hostile caller with
+ * (EOPNOTSUPP: SET_ACCESS in a node's default room).
+ */
 static const int ioctl_errors[] = {
 	EFAULT, EINVAL, EPERM, EACCES, ENOSPC, EEXIST, ENOENT, EINTR, EAGAIN,
-	ENOMEM, EBUSY, EMSGSIZE, EOVERFLOW, EBADF, 0
+	ENOMEM, EBUSY, EMSGSIZE, EOVERFLOW, EBADF, EOPNOTSUPP, 0
 };
 static const int only_eintr[] = { EINTR, 0 };
 
@@ -559,6 +562,8 @@ static bool flags_trackable(void)
 static void op_ioctl(struct slot *s)
 {
 	static const int einval_eintr[] = { EINVAL, EINTR, 0 };
+	/* EBUSY: F_RECORDS flipped while a message is partly read. */
+	static const int flags_errors[] = { EINVAL, EBUSY, EINTR, 0 };
 	static const int policy_errors[] = { EINVAL, EPERM, EINTR, 0 };
 	const struct fuzz_cmd *c = &cmds[rnd(NCMDS)];
 	size_t size = _IOC_SIZE(c->cmd);
@@ -610,7 +615,7 @@ static void op_ioctl(struct slot *s)
 		 * Unknown bits: EINVAL (and the flags stay).  Known bits may
 		 * still be a combination the ABI refuses.
 		 */
-		ok = check(ret, err, accept != 0, einval_eintr, what);
+		ok = check(ret, err, accept != 0, flags_errors, what);
 		if (ok && !ret)
 			set_desc_flags(s, v, flags_trackable());
 	} else if (c->cmd == KERNELTALK_IOC_JOIN && accept == 0) {
