@@ -1457,6 +1457,41 @@ static void remove_nodes(void)
 	rmdir(cfg.dir);
 }
 
+/*
+ * --feed: company for trinity (tests/fuzz/run.sh), whose calls on the
+ * device block: for -d seconds the device's default room is OVERWRITE
+ * (posts never wait) and gets a message every 20 ms (reads and waits
+ * return); then its policy is put back.
+ */
+static int feed(void)
+{
+	const struct timespec gap = { 0, 20 * 1000 * 1000 };
+	struct kerneltalk_room_info info;
+	__u32 pol = KERNELTALK_POLICY_OVERWRITE;
+	double end = mono() + cfg.seconds;
+	int fd = open(cfg.dev, O_WRONLY);
+
+	if (fd < 0 || ioctl(fd, KERNELTALK_IOC_INFO, &info) ||
+	    ioctl(fd, KERNELTALK_IOC_SET_POLICY, &pol)) {
+		fprintf(stderr, "kt-fuzz --feed: %s: %s\n", cfg.dev, strerror(errno));
+		return 1;
+	}
+	while (mono() < end) {
+		if (write(fd, "feed", 4) != 4 && errno != EINTR) {
+			fprintf(stderr, "kt-fuzz --feed: post: %s\n", strerror(errno));
+			return 1;
+		}
+		nanosleep(&gap, NULL);
+	}
+	pol = info.policy;
+	if (ioctl(fd, KERNELTALK_IOC_SET_POLICY, &pol)) {
+		fprintf(stderr, "kt-fuzz --feed: policy back: %s\n", strerror(errno));
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -1468,6 +1503,8 @@ static void usage(FILE *out)
 		"  -n, --ops N             operations per worker, then stop (default: until -d)\n"
 		"  -N, --no-signals        no SIGSTOP/SIGCONT/SIGKILL of workers\n"
 		"  -D, --device PATH       device node (default /dev/kerneltalk)\n"
+		"  -F, --feed              no fuzzing: keep the device's default room fed\n"
+		"                          for -d seconds, OVERWRITE meanwhile (for trinity)\n"
 		"  -h, --help              this help\n",
 		MAX_WORKERS);
 }
@@ -1481,14 +1518,15 @@ int main(int argc, char **argv)
 		{ "ops", required_argument, NULL, 'n' },
 		{ "no-signals", no_argument, NULL, 'N' },
 		{ "device", required_argument, NULL, 'D' },
+		{ "feed", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kerneltalk_room_info info;
-	bool seeded = false;
+	bool seeded = false, feeding = false;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "d:j:s:n:ND:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:j:s:n:ND:Fh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			cfg.seconds = atof(optarg);
@@ -1517,6 +1555,9 @@ int main(int argc, char **argv)
 		case 'D':
 			cfg.dev = optarg;
 			break;
+		case 'F':
+			feeding = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1525,6 +1566,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (feeding)
+		return feed();
 	if (!seeded) {
 		struct timespec ts;
 
