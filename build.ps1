@@ -8,16 +8,18 @@ it under the PowerShell pinned in .config/dotnet-tools.json.
 
 Build    prepares the VM test bed (tests/vm/kt-vm setup), builds the kernel
          module and the C client against the VM kernel's headers, the C test
-         programs (tests/abi, tests/stress) and the .NET projects, lays out
+         programs (tests/abi, tests/stress, tests/fuzz) and the .NET projects, lays out
          the PowerShell module folder out/KernelTalk, and restores the
          Pester version pinned in tests/Pester/PesterModule.csproj into
          out/modules.
-Test     Build, then every test tier: unit (xunit, host), lint (host), abi
+Test     Build, then every test tier: unit (xunit, host), lint (host),
+         install and dkms (make install into a staging root, dkms
+         add/build/remove in a throwaway DKMS tree; host), abi
          (each supported kernel, in the VM), stress, sanitize (the C
          programs under ASan + UBSan), client and pester (in the VM), chat
          (Enter-KernelTalkChat in tmux, in the VM); on the debug kernel abi,
          stress and fuzz (kt-fuzz for KT_FUZZ_SECONDS, default 300, then
-         trinity), each followed by a kmemleak check. Each
+         trinity) in one boot, then a kmemleak check. Each
          tier's output is saved under out/test/. Prints a table
          of the tiers and, as the very last line, "N passed, N failed" summed
          over all tiers; exits 1 if anything failed.
@@ -38,7 +40,8 @@ What to do; Build by default.
 Debian kernel the VM boots and the module is built for: 6.1 (default),
 6.12 or 5.10. Test also runs the ABI suite on the other two and on a
 lockdep/KASAN build of 6.1 (tiers abi-6.12, abi-5.10, abi-6.1-debug,
-stress-6.1-debug and fuzz-6.1-debug), with modules built in out/lkm-<version>/. The debug
+stress-6.1-debug, fuzz-6.1-debug and kmemleak-6.1-debug), with modules
+built in out/lkm-<version>/. The debug
 kernel is built once (10-20 minutes) and cached.
 
 .PARAMETER SkipOtherKernels
@@ -84,6 +87,7 @@ $ModuleProject = Join-Path $Root 'src/KernelTalk.PowerShell/KernelTalk.PowerShel
 $UnitProject = Join-Path $Root 'tests/Unit/KernelTalk.Tests.csproj'
 $AbiSuite = Join-Path $Root 'tests/abi/kt-abi'
 $StressTier = Join-Path $Root 'tests/stress/run.sh'
+$InstallTier = Join-Path $Root 'tests/install/run.sh'
 # The one place the Pester version is pinned.
 $PesterProject = Join-Path $Root 'tests/Pester/PesterModule.csproj'
 # Test also runs the ABI suite on these: DESIGN.md section 6's kernels and
@@ -246,6 +250,9 @@ function Get-TestTier {
     @(
         @{ Name = 'unit'; Run = { Invoke-XunitTier } }
         @{ Name = 'lint'; Run = { Invoke-Tier -Name 'lint' -Summary 'lint' -FilePath (Join-Path $Root 'tests/lint/kernel-lint.sh') -Arguments @(Get-Kdir) } }
+        foreach ($name in 'install', 'dkms') {
+            @{ Name = $name; Argument = $name; Run = { param($Name) Invoke-Tier -Name $Name -Summary $Name -FilePath $InstallTier -Arguments @($Name, (Get-Kdir)) } }
+        }
         @{ Name = 'abi'; Run = { Invoke-Tier -Name 'abi' -Summary 'abi' -FilePath $KtVm -Arguments ((Get-VmArgument 'abi' @('--timeout', '900')) + @('--', $AbiSuite)) } }
         @{ Name = 'stress'; Run = { Invoke-Tier -Name 'stress' -Summary 'stress' -FilePath $KtVm -Arguments ((Get-VmArgument 'stress' @('--smp', '2')) + @('--', $StressTier)) } }
         @{ Name = 'sanitize'; Run = { Invoke-SanitizeTier } }

@@ -62,6 +62,8 @@ struct user_namespace;
 #define KT_RECORD_SIZE(len)	(sizeof(struct kerneltalk_msg) + (len))
 /* Bytes a message of @len asks the allocator for (len <= 16 MiB). */
 #define KT_MSG_SIZE(len)	(offsetof(struct kt_msg, data) + (len))
+/* The longest write(): max_msg bytes of text, after an origin under F_RELAY. */
+#define KT_POST_MAX	(kt_max_msg + sizeof(struct kerneltalk_origin))
 
 /* Module parameters, validated once at load and constant afterwards. */
 extern unsigned int kt_capacity;
@@ -95,6 +97,11 @@ struct kt_msg {
 	struct pid *pid;	/* poster's thread group, referenced */
 	char comm[KERNELTALK_COMM_LEN];
 	u32 len;
+	/*
+	 * Where the text starts in data: after the origin envelope of a
+	 * relayed message (KERNELTALK_MSG_RELAYED), else 0.
+	 */
+	u32 text;
 	u8 data[];
 };
 

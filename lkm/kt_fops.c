@@ -12,6 +12,7 @@
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
@@ -82,6 +83,8 @@ static void kt_msg_header(const struct kt_member *m, const struct kt_msg *msg,
 	if (pid_has_task(msg->pid, PIDTYPE_TGID))
 		hdr->pid = pid_nr_ns(msg->pid, task_active_pid_ns(current));
 	hdr->flags = msg->origin == m->id ? KERNELTALK_MSG_OWN : 0;
+	if (msg->text)
+		hdr->flags |= KERNELTALK_MSG_RELAYED;
 	hdr->lost = m->pending_lost;
 	memcpy(hdr->comm, msg->comm, sizeof(hdr->comm));
 }
@@ -96,7 +99,7 @@ static ssize_t kt_read_locked(struct kt_member *m, char __user *buf,
 {
 	struct kerneltalk_msg hdr;
 	struct kt_msg *msg;
-	size_t n, left;
+	size_t n, left, len;
 	int ret;
 
 	lockdep_assert_held(&m->lock);
@@ -124,14 +127,16 @@ static ssize_t kt_read_locked(struct kt_member *m, char __user *buf,
 		WRITE_ONCE(m->pending_lost, 0);
 		return -EPIPE;
 	}
-	n = min_t(size_t, count, msg->len - m->pending_off);
-	left = copy_to_user(buf, msg->data + m->pending_off, n);
+	/* The text alone: a relayed message's origin is for record readers. */
+	len = msg->len - msg->text;
+	n = min_t(size_t, count, len - m->pending_off);
+	left = copy_to_user(buf, msg->data + msg->text + m->pending_off, n);
 	/* Bytes already copied win over a late fault. */
 	if (left == n)
 		return -EFAULT;
 	n -= left;
 	m->pending_off += n;
-	if (m->pending_off == msg->len)
+	if (m->pending_off == len)
 		kt_member_drop_pending(m);
 	return n;
 }
@@ -158,18 +163,46 @@ static ssize_t kt_read(struct file *file, char __user *buf, size_t count,
 	}
 }
 
+/* A string field of @size bytes: its NUL inside, only NULs after it. */
+static bool kt_origin_str_valid(const char *s, size_t size)
+{
+	size_t len = strnlen(s, size);
+
+	return len < size && !memchr_inv(s + len, 0, size - len);
+}
+
+/*
+ * The form of a relayed message's envelope (uapi header): its truth is
+ * the relaying process's claim, which the record header attributes.
+ */
+static bool kt_origin_valid(const struct kerneltalk_origin *o)
+{
+	return o->size == sizeof(*o) && !o->flags &&
+	       !memchr_inv(o->reserved, 0, sizeof(o->reserved)) && o->host[0] &&
+	       kt_origin_str_valid(o->host, sizeof(o->host)) &&
+	       kt_origin_str_valid(o->user, sizeof(o->user)) &&
+	       kt_origin_str_valid(o->comm, sizeof(o->comm));
+}
+
 static ssize_t kt_write(struct file *file, const char __user *buf,
 			size_t count, loff_t *ppos)
 {
 	struct kt_member *m = file->private_data;
+	struct kerneltalk_origin origin;
+	size_t text = 0;
 	struct kt_msg *msg;
 	unsigned long gen;
 	ssize_t ret;
 
 	if (!count)
 		return 0;
-	if (count > kt_max_msg)
+	/* Under F_RELAY the text follows an origin and obeys max_msg alone. */
+	if (READ_ONCE(m->flags) & KERNELTALK_F_RELAY)
+		text = sizeof(origin);
+	if (count > text + kt_max_msg)
 		return -EMSGSIZE;
+	if (count <= text)
+		return -EINVAL;
 	/* Copy in before any lock: a fault must not stall the room. */
 	msg = kt_msg_alloc(count, file->f_cred->euid);
 	if (!msg)
@@ -177,6 +210,15 @@ static ssize_t kt_write(struct file *file, const char __user *buf,
 	if (copy_from_user(msg->data, buf, count)) {
 		ret = -EFAULT;
 		goto out_put_msg;
+	}
+	if (text) {
+		/* data[] need not be aligned for the envelope's __u64s. */
+		memcpy(&origin, msg->data, sizeof(origin));
+		if (!kt_origin_valid(&origin)) {
+			ret = -EINVAL;
+			goto out_put_msg;
+		}
+		msg->text = text;
 	}
 	for (;;) {
 		if (mutex_lock_interruptible(&m->lock)) {

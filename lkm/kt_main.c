@@ -118,3 +118,8 @@ module_exit(kt_exit);
 MODULE_DESCRIPTION("KernelTalk: chat rooms for the processes of one machine");
 MODULE_AUTHOR("The KernelTalk developers");
 MODULE_LICENSE("GPL");
+/*
+ * The project's one version: dkms.conf, the Makefile's install and the
+ * PowerShell module (KernelTalk.PowerShell.csproj) read it from here.
+ */
+MODULE_VERSION("0.1.0");

@@ -36,6 +36,8 @@ static void kt_member_describe(const struct kt_room *room,
 		info->flags |= KERNELTALK_MEMBER_WRITER;
 	if (READ_ONCE(m->flags) & KERNELTALK_F_NOECHO)
 		info->flags |= KERNELTALK_MEMBER_NOECHO;
+	if (READ_ONCE(m->flags) & KERNELTALK_F_RELAY)
+		info->flags |= KERNELTALK_MEMBER_RELAY;
 	if (m == self)
 		info->flags |= KERNELTALK_MEMBER_SELF;
 	info->joined_ns = m->joined_ns;

@@ -93,6 +93,7 @@ struct kt_msg *kt_msg_alloc(size_t len, kuid_t uid)
 	msg->cost = kt_alloc_cost(msg, size);
 	msg->recycled = false;
 	msg->len = len;
+	msg->text = 0;
 	msg->uid = uid;
 	msg->pid = get_pid(task_tgid(current));
 	/* The process's name, as ps shows it next to the tgid in @pid. */
@@ -832,16 +833,16 @@ void kt_room_leave(struct kt_member *m)
 /*
  * What a room really costs, from the allocator: every message its
  * kvmalloc'd size as rounded, the slot array once allocated.  capacity
- * must hold the slot array and one max_msg message at the worst rounding
- * (which also keeps a post below the allocator's size limit), else the
- * parameters are refused.
+ * must hold the slot array and the longest post (a relayed max_msg
+ * message) at the worst rounding (which also keeps a post below the
+ * allocator's size limit), else the parameters are refused.
  */
 int kt_rooms_init(void)
 {
 	size_t min_cost, slots_cost, max_cost;
 
 	min_cost = kt_alloc_bound(KT_MSG_SIZE(1));
-	max_cost = kt_alloc_bound(KT_MSG_SIZE(kt_max_msg));
+	max_cost = kt_alloc_bound(KT_MSG_SIZE(KT_POST_MAX));
 	if (!min_cost || !max_cost)
 		return -ENOMEM;
 	kt_nr_slots = roundup_pow_of_two(kt_capacity / min_cost + 1);
@@ -850,7 +851,7 @@ int kt_rooms_init(void)
 	if (!slots_cost)
 		return -ENOMEM;
 	if (slots_cost + max_cost > kt_capacity) {
-		pr_err("capacity %u cannot hold the slot array (%zu bytes) and one max_msg message (up to %zu bytes)\n",
+		pr_err("capacity %u cannot hold the slot array (%zu bytes) and one relayed max_msg message (up to %zu bytes)\n",
 		       kt_capacity, slots_cost, max_cost);
 		return -EINVAL;
 	}

@@ -7,8 +7,14 @@
  *
  *	[HH:MM:SS] user(comm:pid) #seq: text
  *
+ * and messages a bridge relayed from another machine, with the origin it
+ * claims first and the kernel's stamp of the bridge after "via", as
+ *
+ *	[HH:MM:SS] user@host(comm:pid) via user(comm:pid) #seq: text
+ *
  * The device is read in record mode so that the kernel's stamps (sender,
- * time, sequence number, own flag, lost count) come with every message.
+ * time, sequence number, own flag, relayed flag, lost count) come with
+ * every message.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -68,6 +74,8 @@ static void usage(FILE *out)
 		"Each line read from stdin is posted as one message; messages of\n"
 		"others in the room are printed as\n"
 		"  [HH:MM:SS] user(comm:pid) #seq: text\n"
+		"and messages relayed from another machine, origin first, as\n"
+		"  [HH:MM:SS] user@host(comm:pid) via user(comm:pid) #seq: text\n"
 		"\n"
 		"Options:\n"
 		"  -r, --room NAME      join the named room (1..31 of A-Z a-z 0-9 . _ -)\n"
@@ -403,20 +411,64 @@ struct session {
 	bool in_eof;
 };
 
+/* A NUL-padded field of the origin envelope, escaped as text is. */
+static size_t escape_field(char *out, const char *field, size_t size)
+{
+	return escape_text(out, (const unsigned char *)field,
+			   strnlen(field, size));
+}
+
+/*
+ * "user@host(comm:pid) via ": the origin a bridge claims for a relayed
+ * message (its user's uid when it names none).  It comes from the bridge,
+ * so it is escaped; the kernel's stamp of the bridge follows.
+ */
+static size_t format_origin(char *out, const struct kerneltalk_origin *org)
+{
+	size_t o = 0;
+
+	if (org->user[0])
+		o += escape_field(out, org->user, sizeof(org->user));
+	else
+		o += (size_t)sprintf(out, "%u", org->uid);
+	out[o++] = '@';
+	o += escape_field(out + o, org->host, sizeof(org->host));
+	out[o++] = '(';
+	o += escape_field(out + o, org->comm, sizeof(org->comm));
+	o += (size_t)sprintf(out + o, ":%u) via ", org->pid);
+	return o;
+}
+
 static int print_record(struct session *s, size_t n)
 {
 	const struct kerneltalk_msg *m = (const void *)s->rx;
+	const unsigned char *text = s->rx + sizeof(*m);
+	struct kerneltalk_origin org;
 	char uidbuf[16], stamp[16];
 	const char *user;
 	char comm[KERNELTALK_COMM_LEN + 1];
 	struct tm tm;
 	time_t secs;
-	size_t o;
+	size_t o, len;
 
 	if (n < sizeof(*m) || n < sizeof(*m) + m->len) {
 		fprintf(stderr, "%s: short record (%zu bytes) from the device\n",
 			prog, n);
 		return -1;
+	}
+	len = m->len;
+	if (m->flags & KERNELTALK_MSG_RELAYED) {
+		/* The text follows org.size bytes: the envelope may grow. */
+		if (len >= sizeof(org))
+			memcpy(&org, text, sizeof(org));
+		if (len < sizeof(org) || org.size < sizeof(org) ||
+		    org.size > len) {
+			fprintf(stderr, "%s: relayed record #%llu without a whole origin\n",
+				prog, (unsigned long long)m->seq);
+			return -1;
+		}
+		text += org.size;
+		len -= org.size;
 	}
 	if (m->lost && print_lost(m->lost) < 0)
 		return -1;
@@ -432,9 +484,12 @@ static int print_record(struct session *s, size_t n)
 	memcpy(comm, m->comm, KERNELTALK_COMM_LEN);
 	comm[KERNELTALK_COMM_LEN] = '\0';
 
-	o = (size_t)sprintf(s->out, "[%s] %s(%s:%u) #%llu: ", stamp, user,
-			    comm, m->pid, (unsigned long long)m->seq);
-	o += escape_text(s->out + o, s->rx + sizeof(*m), m->len);
+	o = (size_t)sprintf(s->out, "[%s] ", stamp);
+	if (m->flags & KERNELTALK_MSG_RELAYED)
+		o += format_origin(s->out + o, &org);
+	o += (size_t)sprintf(s->out + o, "%s(%s:%u) #%llu: ", user, comm,
+			     m->pid, (unsigned long long)m->seq);
+	o += escape_text(s->out + o, text, len);
 	s->out[o++] = '\n';
 	return write_all(STDOUT_FILENO, s->out, o);
 }
@@ -927,13 +982,19 @@ int main(int argc, char **argv)
 	}
 
 	s.echo_own = !isatty(STDIN_FILENO);
-	s.rx_size = sizeof(struct kerneltalk_msg) + s.info.max_msg;
+	/* A relayed record carries its origin before max_msg bytes of text. */
+	s.rx_size = sizeof(struct kerneltalk_msg) +
+		    sizeof(struct kerneltalk_origin) + s.info.max_msg;
 	/* Room for a line of max_msg bytes plus "\r\n". */
 	s.in_size = (size_t)s.info.max_msg + 2;
 	s.rx = malloc(s.rx_size);
 	s.in = malloc(s.in_size);
-	/* Worst case: every payload byte escaped as \xNN, plus the prefix. */
-	s.out = malloc((size_t)s.info.max_msg * 4 + 256);
+	/*
+	 * Worst case: every byte of the text and of the origin's strings
+	 * escaped as \xNN, plus the prefix.
+	 */
+	s.out = malloc((s.info.max_msg + sizeof(struct kerneltalk_origin)) * 4 +
+		       256);
 	if (!s.rx || !s.in || !s.out) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return 1;

@@ -5,6 +5,25 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $Id = 'KernelTalk.Commands.ReceiveKernelTalkMessageCommand'
     $MaxMsg = Get-ModuleParameter 'max_msg'
+
+    # Posts $Text to $Room as a bridge would, from perl: JOIN (0x4020c700),
+    # KERNELTALK_F_RELAY (0x8) with SET_FLAGS (0x4004c702), then one write()
+    # of a struct kerneltalk_origin claiming alice@hostb(pwsh:4242), and the text.
+    function Send-Relayed([string] $Room, [string] $Text) {
+        $perl = @'
+my ($room, $text) = @ARGV;
+open(my $f, "+<", "/dev/kerneltalk") or die "open: $!\n";
+my $name = pack("Z32", $room);
+ioctl($f, 0x4020c700, $name) or die "join: $!\n";
+my $flags = pack("L", 8);
+ioctl($f, 0x4004c702, $flags) or die "F_RELAY: $!\n";
+my $o = pack("L L Q Q L L a64 a32 a16 Q Q", 160, 0, 1764590400 * 1e9, 7,
+             1001, 4242, "hostb", "alice", "pwsh", 0, 0);
+syswrite($f, $o . $text) == 160 + length($text) or die "write: $!\n";
+'@
+        & perl -e $perl $Room $Text
+        $LASTEXITCODE | Should -Be 0
+    }
 }
 
 Describe 'Receive-KernelTalkMessage' {
@@ -35,6 +54,29 @@ Describe 'Receive-KernelTalkMessage' {
             $m.Lost | Should -Be 0
             $m.Time | Should -BeGreaterThan $before
             $m.Time | Should -BeLessThan ([DateTimeOffset]::Now.AddSeconds(5))
+        }
+
+        It 'Should carry the Origin of a relayed message and keep the kernel stamps of its bridge' {
+            $room = New-TestRoom
+            Send-Relayed $room 'from afar'
+            'local' | Send-KernelTalkMessage -Room $room
+            $relayed, $local = @(Receive-KernelTalkMessage -Room $room -NoWait)
+            $relayed.Text | Should -BeExactly 'from afar'
+            $relayed.Length | Should -Be 9
+            $relayed.Sender | Should -BeExactly 'alice@hostb'
+            $relayed.Origin | Should -BeOfType ([KernelTalk.MessageOrigin])
+            $relayed.Origin.Host | Should -BeExactly 'hostb'
+            $relayed.Origin.User | Should -BeExactly 'alice'
+            $relayed.Origin.Uid | Should -Be 1001
+            $relayed.Origin.Pid | Should -Be 4242
+            $relayed.Origin.Process | Should -BeExactly 'pwsh'
+            $relayed.Origin.Sequence | Should -Be 7
+            $relayed.Origin.Time | Should -Be ([DateTimeOffset]::FromUnixTimeSeconds(1764590400))
+            $relayed.SenderName | Should -BeExactly 'root'
+            $relayed.Process | Should -BeExactly 'perl'
+            $local.Origin | Should -BeNullOrEmpty
+            $local.Sender | Should -BeExactly 'root'
+            Receive-KernelTalkMessage -Room $room -NoWait -History -Raw | Should -Be @('from afar', 'local')
         }
 
         It 'Should mark messages from another file as not own' {

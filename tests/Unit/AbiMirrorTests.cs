@@ -26,6 +26,7 @@ namespace KernelTalk.Tests
         public static readonly Dictionary<string, Type> StructMirrors = new()
         {
             ["kerneltalk_msg"] = typeof(MsgHeaderNative),
+            ["kerneltalk_origin"] = typeof(OriginNative),
             ["kerneltalk_room_info"] = typeof(RoomInfoNative),
             ["kerneltalk_room_spec"] = typeof(RoomSpecNative),
             ["kerneltalk_room_access"] = typeof(RoomAccessNative),
@@ -38,17 +39,22 @@ namespace KernelTalk.Tests
         {
             ["KERNELTALK_NAME_MAX"] = nameof(KernelTalkAbi.NameMax),
             ["KERNELTALK_COMM_LEN"] = nameof(KernelTalkAbi.CommLen),
+            ["KERNELTALK_HOST_MAX"] = nameof(KernelTalkAbi.HostMax),
+            ["KERNELTALK_USER_MAX"] = nameof(KernelTalkAbi.UserMax),
             ["KERNELTALK_F_RECORDS"] = nameof(KernelTalkAbi.FlagRecords),
             ["KERNELTALK_F_NOECHO"] = nameof(KernelTalkAbi.FlagNoEcho),
+            ["KERNELTALK_F_RELAY"] = nameof(KernelTalkAbi.FlagRelay),
             ["KERNELTALK_F_ALL"] = nameof(KernelTalkAbi.FlagAll),
             ["KERNELTALK_POLICY_BLOCK"] = nameof(KernelTalkAbi.PolicyBlock),
             ["KERNELTALK_POLICY_OVERWRITE"] = nameof(KernelTalkAbi.PolicyOverwrite),
             ["KERNELTALK_MSG_OWN"] = nameof(KernelTalkAbi.MsgOwn),
+            ["KERNELTALK_MSG_RELAYED"] = nameof(KernelTalkAbi.MsgRelayed),
             ["KERNELTALK_MODE_MASK"] = nameof(KernelTalkAbi.ModeMask),
             ["KERNELTALK_MEMBER_READER"] = nameof(KernelTalkAbi.MemberReader),
             ["KERNELTALK_MEMBER_WRITER"] = nameof(KernelTalkAbi.MemberWriter),
             ["KERNELTALK_MEMBER_NOECHO"] = nameof(KernelTalkAbi.MemberNoEcho),
             ["KERNELTALK_MEMBER_SELF"] = nameof(KernelTalkAbi.MemberSelf),
+            ["KERNELTALK_MEMBER_RELAY"] = nameof(KernelTalkAbi.MemberRelay),
             ["KERNELTALK_IOC_MAGIC"] = nameof(KernelTalkAbi.IocMagic),
         };
 

@@ -57,6 +57,46 @@ namespace KernelTalk.Tests
         }
 
         [Fact]
+        public void DkmsCommandLines()
+        {
+            Assert.Equal(new[] { "add", "--force", "/src/lkm" }, ModuleSetup.DkmsAdd("/src/lkm"));
+            Assert.Equal(new[] { "install", "kerneltalk/1.2.3", "-k", "6.1.0-57-amd64" }, ModuleSetup.DkmsInstall("1.2.3", "6.1.0-57-amd64", null));
+            Assert.Equal(new[] { "install", "kerneltalk/1.2.3", "-k", "6.1.0-57-amd64", "--kernelsourcedir", "/k" },
+                ModuleSetup.DkmsInstall("1.2.3", "6.1.0-57-amd64", "/k"));
+            Assert.Equal(new[] { "remove", "kerneltalk/1.2.3", "--all" }, ModuleSetup.DkmsRemove("1.2.3"));
+            Assert.Equal("/usr/src/kerneltalk-1.2.3", ModuleSetup.DkmsSourcePath("1.2.3"));
+        }
+
+        [Fact]
+        public void TheOneVersionIsTheModuleVersionOfTheSource()
+        {
+            // The csproj reads MODULE_VERSION as lkm/dkms.conf does.
+            string lkm = Path.Combine(RepoPaths.Root, "lkm");
+            Assert.Equal(typeof(ModuleSetup).Assembly.GetName().Version!.ToString(3), ModuleSetup.SourceVersion(lkm));
+            Assert.Contains("MODULE_VERSION", File.ReadAllText(Path.Combine(lkm, "dkms.conf")));
+            Assert.Null(ModuleSetup.SourceVersion(Path.Combine(lkm, "no-such-folder")));
+        }
+
+        [Fact]
+        public void DkmsVersionsLeaveOutThePerKernelLinks()
+        {
+            string tree = Directory.CreateTempSubdirectory("kt-dkms-").FullName;
+            try
+            {
+                Assert.Empty(ModuleSetup.DkmsVersions(Path.Combine(tree, "kerneltalk")));
+                foreach (string name in new[] { "0.2.0", "0.1.0", "kernel-6.1.0-57-amd64-x86_64" })
+                {
+                    Directory.CreateDirectory(Path.Combine(tree, name));
+                }
+                Assert.Equal(new[] { "0.1.0", "0.2.0" }, ModuleSetup.DkmsVersions(tree));
+            }
+            finally
+            {
+                Directory.Delete(tree, recursive: true);
+            }
+        }
+
+        [Fact]
         public void SourceIsFoundAboveTheModuleFolder()
         {
             string root = Path.Combine(Path.GetTempPath(), "kt-src-" + Guid.NewGuid().ToString("N"));
@@ -88,6 +128,7 @@ namespace KernelTalk.Tests
         [InlineData("depmod", "kmod")]
         [InlineData("make", "make")]
         [InlineData("gcc", "gcc")]
+        [InlineData("dkms", "dkms")]
         public void MissingToolNamesItsPackage(string tool, string package)
         {
             Assert.Equal(package, ModuleSetup.PackageOf(tool));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 using System;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
 using KernelTalk.Device;
@@ -10,11 +11,11 @@ namespace KernelTalk.Tests
 {
     public class RecordParsingTests
     {
-        /// <summary>Builds what one record-mode read() returns.</summary>
+        /// <summary>Builds what one record-mode read() returns; <paramref name="prefix"/> goes before the text (an origin).</summary>
         internal static unsafe byte[] Record(ulong seq, string text, uint uid = 1000, uint pid = 42, uint flags = 0,
-            ulong lost = 0, string comm = "pwsh", ulong timeNs = 1_700_000_000_123_456_789UL, int extra = 0)
+            ulong lost = 0, string comm = "pwsh", ulong timeNs = 1_700_000_000_123_456_789UL, int extra = 0, byte[]? prefix = null)
         {
-            byte[] payload = Encoding.UTF8.GetBytes(text);
+            byte[] payload = (prefix ?? Array.Empty<byte>()).Concat(Encoding.UTF8.GetBytes(text)).ToArray();
             var header = new MsgHeaderNative
             {
                 Seq = seq,
@@ -48,7 +49,7 @@ namespace KernelTalk.Tests
             Assert.Equal(3UL, record.Header.Lost);
             Assert.True(record.IsOwn);
             Assert.Equal("bash", record.Comm);
-            Assert.Equal("hello", Encoding.UTF8.GetString(record.Payload.Array!, record.Payload.Offset, record.Payload.Count));
+            Assert.Equal("hello", Encoding.UTF8.GetString(record.Text.Array!, record.Text.Offset, record.Text.Count));
         }
 
         [Fact]
@@ -63,7 +64,7 @@ namespace KernelTalk.Tests
         {
             byte[] buffer = Record(1, string.Empty);
             var record = MessageRecord.Parse(buffer, buffer.Length);
-            Assert.Equal(0, record.Payload.Count);
+            Assert.Equal(0, record.Text.Count);
         }
 
         [Fact]

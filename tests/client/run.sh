@@ -438,6 +438,40 @@ case_control_bytes() {	# control bytes of a raw post are shown escaped
 		fail "raw control bytes in the output: $(cat -v "$dir/r.out")"
 }
 
+# Post TEXT to NODE as a bridge would: KERNELTALK_F_RELAY (0x8, set with
+# KERNELTALK_IOC_SET_FLAGS 0x4004c702), then one write() of a struct
+# kerneltalk_origin claiming USER@HOST(pwsh:4242), uid 1001, and the text.
+post_relayed() {	# NODE USER HOST TEXT
+	perl -e '
+		my ($node, $user, $host, $text) = @ARGV;
+		open(my $f, "+<", $node) or die "open $node: $!\n";
+		my $flags = pack("L", 8);
+		ioctl($f, 0x4004c702, $flags) or die "F_RELAY: $!\n";
+		my $o = pack("L L Q Q L L a64 a32 a16 Q Q", 160, 0,
+			     time() * 1e9, 7, 1001, 4242, $host, $user, "pwsh", 0, 0);
+		syswrite($f, $o . $text) == 160 + length($text) or die "write: $!\n";
+	' "$@"
+}
+
+case_relayed() {	# a relayed post: the claimed origin, then the relayer
+	local node=$dir/node ino want
+	mknod -m 0666 "$node" c "$majmin_major" "$majmin_minor" || fail "mknod (needs root)"
+	ino=$(stat -c %i "$node")
+	start_client r "$node" --linger 0.5
+	wait_until 10 "client did not join the node's room" node_members_at_least "$ino" 1
+	post_relayed "$node" alice hostb "hello from hostb" || fail "relayed post"
+	post_relayed "$node" "" $'ev\033[2Jil' "no name" || fail "relayed post"
+	wait_until 10 "posts missing" node_posted_at_least "$ino" 2
+	hang_up r
+	expect_exit0 r 10
+	grep -qE '^\[[0-9:]{8}\] alice@hostb\(pwsh:4242\) via root\(perl:[0-9]+\) #1: hello from hostb$' "$dir/r.out" ||
+		fail "no relayed line for alice@hostb; got: $(cat -v "$dir/r.out")"
+	# No user name: the uid; the bridge's strings are escaped like text.
+	want='] 1001@ev\x1b[2Jil(pwsh:4242) via root(perl:'
+	grep -qF -- "$want" "$dir/r.out" || fail "origin not escaped; got: $(cat -v "$dir/r.out")"
+	(($(wc -l <"$dir/r.out") == 2)) || fail "other lines: $(cat -v "$dir/r.out")"
+}
+
 default_room_in_use() {
 	local ino
 	ino=$(stat -c %i /dev/kerneltalk)
@@ -569,6 +603,7 @@ cases=(
 	"case_too_long|error: too long line states length and limit, client goes on"
 	"case_bad_room|error: bad room name, non-zero exit"
 	"case_control_bytes|incoming control bytes are shown escaped"
+	"case_relayed|relayed messages show the origin claimed and the relayer"
 	"case_sigterm|SIGTERM exits with status 0"
 	"case_eof_prompt|end of input with --linger 0 exits promptly"
 	"case_linger|--linger keeps receiving after end of input"

@@ -9,28 +9,8 @@ set -uo pipefail
 kdir=${1:?usage: kernel-lint.sh KDIR}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/kerneltalk/checkpatch
-passed=0 failed=0 n=0
-
-result() { # name status output
-	n=$((n + 1))
-	if [[ $2 == 0 ]]; then
-		passed=$((passed + 1))
-		echo "ok $n - $1"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $1"
-		sed 's/^/#   /' <<<"$3" | head -40
-	fi
-}
-
-need() { # package
-	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed' && return 0
-	if [[ $EUID != 0 ]]; then
-		echo "kernel-lint: missing package $1 (run: sudo apt-get install $1)" >&2
-		return 1
-	fi
-	apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >&2
-}
+# shellcheck source=../lib/host-tier.sh
+. "$repo/tests/lib/host-tier.sh"
 
 checkpatch() {
 	local tarball

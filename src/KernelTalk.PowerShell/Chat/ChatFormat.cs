@@ -77,16 +77,26 @@ namespace KernelTalk.Chat
             return Palette[hash % (uint)Palette.Length];
         }
 
-        /// <summary>"[14:03:59] alice(pwsh:812) #17: hello" — the C client's layout, sender coloured.</summary>
+        /// <summary>
+        /// "[14:03:59] alice(pwsh:812) #17: hello" — the C client's layout, sender coloured.  A relayed
+        /// message, as the C client shows it too: "[14:03:59] alice@hostb(pwsh:4242) via bridge(pwsh:900) #17: hello",
+        /// the origin the bridge claims (escaped: it comes from the bridge), then the kernel's stamp of the bridge.
+        /// </summary>
         public static ScreenLine Message(Message message)
         {
             string time = "[" + message.Time.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + "]";
-            string sender = string.Format(CultureInfo.InvariantCulture, "{0}({1}:{2})", message.Sender, Escape(message.Process), message.SenderPid);
+            string sender = string.Format(CultureInfo.InvariantCulture, "{0}({1}:{2})", message.StampedSender, Escape(message.Process), message.SenderPid);
+            string color = SenderColor(message.SenderUid, message.Process, message.SenderPid);
+            if (message.Origin is { } origin)
+            {
+                sender = string.Format(CultureInfo.InvariantCulture, Resources.Strings.ChatRelayedSender, Escape(origin.Sender), Escape(origin.Process), origin.Pid, sender);
+                color = SenderColor(origin.Uid, origin.Host + ":" + origin.Process, origin.Pid);
+            }
             string seq = "#" + message.Sequence.ToString(CultureInfo.InvariantCulture) + ":";
             string text = Escape(message.Text);
             string plain = time + " " + sender + " " + seq + " " + text;
             // Own lines: the colour is the same as others see it, bold says "you".
-            string color = SenderColor(message.SenderUid, message.Process, message.SenderPid) + (message.IsOwn ? ";1" : string.Empty);
+            color += message.IsOwn ? ";1" : string.Empty;
             string styled = Sgr("2") + time + Reset + " " + Sgr(color) + sender + Reset + " " + Sgr("2") + seq + Reset + " " + text;
             return new ScreenLine(plain, styled);
         }

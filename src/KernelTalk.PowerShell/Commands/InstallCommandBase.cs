@@ -13,6 +13,9 @@ namespace KernelTalk.Commands
     {
         private ProgressRecord? _progress;
 
+        /// <summary>The system's files, programs and how they are run.</summary>
+        internal static InstallEnvironment Env => InstallEnvironment.Current;
+
         internal bool IsWhatIf =>
             MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? v) && v is SwitchParameter { IsPresent: true };
 
@@ -61,7 +64,7 @@ namespace KernelTalk.Commands
         /// <summary>The program's path; under -WhatIf its bare name when missing.</summary>
         internal string RequireProgram(string name)
         {
-            string? path = ModuleSetup.FindProgram(name);
+            string? path = Env.FindProgram(name);
             if (path is null)
             {
                 Missing(new KernelTalkException(
@@ -95,7 +98,7 @@ namespace KernelTalk.Commands
         {
             string display = Path.GetFileName(program) + " " + string.Join(" ", arguments);
             WriteVerbose(display);
-            var result = ExternalCommand.Run(program, arguments, line =>
+            var result = Env.Run(program, arguments, line =>
             {
                 WriteVerbose(line);
                 if (_progress is not null)
@@ -120,7 +123,7 @@ namespace KernelTalk.Commands
         /// <summary>rmmod; a module still in use is ModuleInUse, any other failure UnloadFailed.</summary>
         internal void Unload(string rmmod)
         {
-            var result = ExternalCommand.Run(rmmod, new[] { ModuleSetup.ModuleName }, WriteVerbose, StopToken);
+            var result = Env.Run(rmmod, new[] { ModuleSetup.ModuleName }, WriteVerbose, StopToken);
             if (result.ExitCode != 0)
             {
                 bool busy = ModuleSetup.SaysInUse(result.Output);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -75,8 +76,12 @@ namespace KernelTalk.Commands
         [Parameter]
         public SwitchParameter NoUdevRule { get; set; }
 
-        /// <summary>Load the module at boot with these parameters (modules-load.d, modprobe.d).</summary>
-        [Parameter]
+        /// <summary>
+        /// Register the source with DKMS, which builds and installs the module
+        /// for this kernel and every later one, and load it at boot with these
+        /// parameters (modules-load.d, modprobe.d).
+        /// </summary>
+        [Parameter(ParameterSetName = BuildSet)]
         public SwitchParameter Persist { get; set; }
 
         /// <summary>Reload the module when it is already loaded (fails while the device is in use).</summary>
@@ -137,6 +142,7 @@ namespace KernelTalk.Commands
                     RequireProgram("gcc");
                 }
                 string insmod = RequireProgram("insmod");
+                string? dkms = Persist ? RequireProgram("dkms") : null;
 
                 var parameters = ModuleSetup.Parameters(
                     Bound(nameof(Capacity)) ? Capacity : null, Bound(nameof(MaxMessage)) ? MaxMessage : null,
@@ -169,43 +175,23 @@ namespace KernelTalk.Commands
 
                 // 4. Owner, group, mode: the rule for future nodes, chown/chmod for the current one.
                 Progress(activity, 3, Steps, Strings.StepDevice);
-                string target = NoUdevRule ? KernelTalkCommandBase.DefaultPath : ModuleSetup.UdevRulePath;
+                string rule = Env.PathOf(ModuleSetup.UdevRulePath);
+                string target = NoUdevRule ? KernelTalkCommandBase.DefaultPath : rule;
                 string action = NoUdevRule ? Strings.ActionNodeMode : Strings.ActionUdev;
                 if (ShouldProcess(target, DeviceErrors.Format(action, Group, ModuleSetup.NormalizeMode(Mode))))
                 {
                     if (!NoUdevRule)
                     {
-                        Configure(() => ModuleSetup.WriteFileAtomically(ModuleSetup.UdevRulePath, ModuleSetup.UdevRule(Group, Mode)),
-                            ModuleSetup.UdevRulePath);
+                        Configure(() => ModuleSetup.WriteFileAtomically(rule, ModuleSetup.UdevRule(Group, Mode)), rule);
                     }
                     ApplyToNode(KernelTalkCommandBase.DefaultPath);
                 }
 
-                // 5. Persist.
+                // 5. Persist: DKMS builds the module for every later kernel.
                 if (Persist)
                 {
                     Progress(activity, 4, Steps, Strings.StepPersist);
-                    if (ShouldProcess(ModuleSetup.ExtraModulePath(release), Strings.ActionPersist))
-                    {
-                        string extra = ModuleSetup.ExtraModulePath(release);
-                        Configure(() =>
-                        {
-                            Directory.CreateDirectory(Path.GetDirectoryName(extra)!);
-                            File.Copy(ko, extra, overwrite: true);
-                            ModuleSetup.WriteFileAtomically(ModuleSetup.ModulesLoadPath, ModuleSetup.ModulesLoad());
-                            string? options = ModuleSetup.ModprobeOptions(parameters);
-                            if (options is not null)
-                            {
-                                ModuleSetup.WriteFileAtomically(ModuleSetup.ModprobeOptionsPath, options);
-                            }
-                            else if (File.Exists(ModuleSetup.ModprobeOptionsPath))
-                            {
-                                File.Delete(ModuleSetup.ModprobeOptionsPath);
-                            }
-                        }, extra);
-                        RunTool(RequireProgram("depmod"), new[] { "-a", release }, ErrorIds.ConfigurationFailed,
-                            ErrorCategory.InvalidResult, Strings.DeviceErrorAction, extra);
-                    }
+                    PersistWithDkms(dkms!, source!, release, parameters);
                 }
             }
             finally
@@ -213,6 +199,51 @@ namespace KernelTalk.Commands
                 ProgressDone();
             }
         }
+
+        /// <summary>
+        /// dkms remove of an earlier registration of this version, dkms add
+        /// and dkms install (which runs depmod); then the boot-time files.
+        /// </summary>
+        private void PersistWithDkms(string dkms, string source, string release, IReadOnlyList<string> parameters)
+        {
+            string version = ModuleSetup.SourceVersion(source) ?? OwnVersion;
+            var commands = new List<string[]>();
+            if (ModuleSetup.DkmsVersions(Env.PathOf(ModuleSetup.DkmsTreePath)).Contains(version))
+            {
+                commands.Add(ModuleSetup.DkmsRemove(version));
+            }
+            commands.Add(ModuleSetup.DkmsAdd(source));
+            commands.Add(ModuleSetup.DkmsInstall(version, release, KernelDirectory is null ? null : ResolveDevicePath(KernelDirectory)));
+            string plan = string.Join("; ", commands.Select(c => Path.GetFileName(dkms) + " " + string.Join(" ", c)));
+            string module = ModuleSetup.DkmsModule(version);
+            if (!ShouldProcess(module, DeviceErrors.Format(Strings.ActionPersist, plan)))
+            {
+                return;
+            }
+            foreach (string[] command in commands)
+            {
+                RunTool(dkms, command, ErrorIds.ConfigurationFailed, ErrorCategory.InvalidResult,
+                    DeviceErrors.Format(Strings.DkmsFailedAction, ModuleSetup.DkmsTreePath, version), module);
+            }
+            string modulesLoad = Env.PathOf(ModuleSetup.ModulesLoadPath);
+            string modprobe = Env.PathOf(ModuleSetup.ModprobeOptionsPath);
+            Configure(() =>
+            {
+                ModuleSetup.WriteFileAtomically(modulesLoad, ModuleSetup.ModulesLoad());
+                string? options = ModuleSetup.ModprobeOptions(parameters);
+                if (options is not null)
+                {
+                    ModuleSetup.WriteFileAtomically(modprobe, options);
+                }
+                else if (File.Exists(modprobe))
+                {
+                    File.Delete(modprobe);
+                }
+            }, modulesLoad);
+        }
+
+        /// <summary>This module's version: the same MODULE_VERSION, for a plan whose source was not found.</summary>
+        private static string OwnVersion => typeof(InstallKernelTalkCommand).Assembly.GetName().Version!.ToString(3);
 
         private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 

@@ -34,9 +34,12 @@ namespace KernelTalk.Commands
                 }
 
                 Progress(activity, 1, 2, Strings.StepCleanup);
-                string extra = ModuleSetup.ExtraModulePath(release);
+                RemoveFromDkms();
+                // The module under extra/: Install-KernelTalk -Persist put it there before it used DKMS.
+                string extra = Env.PathOf(ModuleSetup.ExtraModulePath(release));
                 bool removedModule = false;
-                foreach (string file in new[] { ModuleSetup.UdevRulePath, ModuleSetup.ModulesLoadPath, ModuleSetup.ModprobeOptionsPath, extra })
+                foreach (string file in new[] { ModuleSetup.UdevRulePath, ModuleSetup.ModulesLoadPath, ModuleSetup.ModprobeOptionsPath }
+                    .Select(Env.PathOf).Concat(new[] { extra }))
                 {
                     if (File.Exists(file) && ShouldProcess(file, Strings.ActionRemove))
                     {
@@ -53,7 +56,7 @@ namespace KernelTalk.Commands
                         }
                     }
                 }
-                if (removedModule && ModuleSetup.FindProgram("depmod") is string depmod)
+                if (removedModule && Env.FindProgram("depmod") is string depmod)
                 {
                     RunTool(depmod, new[] { "-a", release }, ErrorIds.ConfigurationFailed, ErrorCategory.InvalidResult,
                         Strings.DeviceErrorAction, extra);
@@ -62,6 +65,44 @@ namespace KernelTalk.Commands
             finally
             {
                 ProgressDone();
+            }
+        }
+
+        /// <summary>
+        /// dkms remove of every registered version (from every kernel; dkms
+        /// runs depmod) and the source copy dkms add made under /usr/src.
+        /// </summary>
+        private void RemoveFromDkms()
+        {
+            var versions = ModuleSetup.DkmsVersions(Env.PathOf(ModuleSetup.DkmsTreePath));
+            if (versions.Count == 0)
+            {
+                return;
+            }
+            string dkms = RequireProgram("dkms");
+            foreach (string version in versions)
+            {
+                string[] remove = ModuleSetup.DkmsRemove(version);
+                string copy = Env.PathOf(ModuleSetup.DkmsSourcePath(version));
+                string module = ModuleSetup.DkmsModule(version);
+                if (!ShouldProcess(module, DeviceErrors.Format(Strings.ActionDkmsRemove, string.Join(" ", remove), copy)))
+                {
+                    continue;
+                }
+                RunTool(dkms, remove, ErrorIds.ConfigurationFailed, ErrorCategory.InvalidResult,
+                    DeviceErrors.Format(Strings.DkmsFailedAction, ModuleSetup.DkmsTreePath, version), module);
+                try
+                {
+                    if (Directory.Exists(copy))
+                    {
+                        Directory.Delete(copy, recursive: true);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    WriteKernelTalkError(new KernelTalkException(ex.Message, ErrorIds.ConfigurationFailed,
+                        ErrorCategory.WriteError, copy, 0, Strings.DeviceErrorAction, ex));
+                }
             }
         }
     }

@@ -376,7 +376,7 @@ namespace KernelTalk.Device
                         // max_msg is fixed per module load, so this only happens if
                         // the first INFO lied; grow once to what INFO says now.
                         _maxMessage = 0;
-                        if (EnsureBuffer(KernelTalkAbi.MsgHeaderSize + MaxMessage).Length <= buffer.Length)
+                        if (EnsureBuffer(RecordSize(MaxMessage)).Length <= buffer.Length)
                         {
                             throw DeviceErrors.FromErrno(DeviceOperation.Read, errno, Path);
                         }
@@ -512,11 +512,15 @@ namespace KernelTalk.Device
             }
         }
 
+        /// <summary>The largest record: header, a relayed message's origin, max_msg bytes of text.</summary>
+        private static int RecordSize(int maxMessage) =>
+            KernelTalkAbi.MsgHeaderSize + KernelTalkAbi.OriginSize + maxMessage;
+
         private byte[] EnsureBuffer(int minimum)
         {
-            // One record per read: header + up to max_msg bytes.  Pooled so
-            // thousands of short-lived members do not churn the large-object heap.
-            int needed = Math.Max(minimum, KernelTalkAbi.MsgHeaderSize + Math.Max(_maxMessage, 1));
+            // One record per read.  Pooled so thousands of short-lived
+            // members do not churn the large-object heap.
+            int needed = Math.Max(minimum, RecordSize(Math.Max(_maxMessage, 1)));
             if (_buffer is null || _buffer.Length < needed)
             {
                 if (_buffer is not null)

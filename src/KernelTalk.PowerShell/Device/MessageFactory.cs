@@ -2,6 +2,7 @@
 using System;
 using System.Diagnostics;
 using System.Text;
+using KernelTalk.Native;
 
 namespace KernelTalk.Device
 {
@@ -10,9 +11,9 @@ namespace KernelTalk.Device
     {
         public static Message FromRecord(in MessageRecord record, string room, Encoding encoding)
         {
-            var payload = record.Payload;
-            byte[] bytes = new byte[payload.Count];
-            Buffer.BlockCopy(payload.Array!, payload.Offset, bytes, 0, payload.Count);
+            var text = record.Text;
+            byte[] bytes = new byte[text.Count];
+            Buffer.BlockCopy(text.Array!, text.Offset, bytes, 0, text.Count);
             var header = record.Header;
             return new Message
             {
@@ -28,6 +29,23 @@ namespace KernelTalk.Device
                 Lost = header.Lost,
                 IsOwn = record.IsOwn,
                 Bytes = bytes,
+                Origin = record.IsRelayed ? OriginOf(record.Origin) : null,
+            };
+        }
+
+        /// <summary>The envelope's claims as they are: its strings decoded leniently, as comm is.</summary>
+        private static unsafe MessageOrigin OriginOf(OriginNative origin)
+        {
+            string user = MessageRecord.DecodeComm(new ReadOnlySpan<byte>(origin.User, KernelTalkAbi.UserMax));
+            return new MessageOrigin
+            {
+                Host = MessageRecord.DecodeComm(new ReadOnlySpan<byte>(origin.Host, KernelTalkAbi.HostMax)),
+                User = user.Length == 0 ? null : user,
+                Uid = origin.Uid,
+                Pid = unchecked((int)origin.Pid),
+                Process = MessageRecord.DecodeComm(new ReadOnlySpan<byte>(origin.Comm, KernelTalkAbi.CommLen)),
+                Time = MessageRecord.TimeFromNanoseconds(origin.TimeNs).ToLocalTime(),
+                Sequence = origin.Seq,
             };
         }
 

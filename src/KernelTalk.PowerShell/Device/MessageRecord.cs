@@ -7,24 +7,30 @@ using KernelTalk.Resources;
 
 namespace KernelTalk.Device
 {
-    /// <summary>One record-mode read: the kernel's header and its payload.</summary>
+    /// <summary>One record-mode read: the kernel's header, a relayed message's origin, the text.</summary>
     internal readonly struct MessageRecord
     {
-        public MessageRecord(MsgHeaderNative header, string comm, ArraySegment<byte> payload)
+        public MessageRecord(MsgHeaderNative header, string comm, OriginNative origin, ArraySegment<byte> text)
         {
             Header = header;
             Comm = comm;
-            Payload = payload;
+            Origin = origin;
+            Text = text;
         }
 
         public MsgHeaderNative Header { get; }
 
         public string Comm { get; }
 
-        /// <summary>Payload bytes; valid only until the next read into the same buffer.</summary>
-        public ArraySegment<byte> Payload { get; }
+        /// <summary>The envelope the payload starts with when <see cref="IsRelayed"/>, else all zero.</summary>
+        public OriginNative Origin { get; }
+
+        /// <summary>Text bytes (the payload after any origin); valid only until the next read into the same buffer.</summary>
+        public ArraySegment<byte> Text { get; }
 
         public bool IsOwn => (Header.Flags & KernelTalkAbi.MsgOwn) != 0;
+
+        public bool IsRelayed => (Header.Flags & KernelTalkAbi.MsgRelayed) != 0;
 
         /// <summary>
         /// Parses what one record-mode read() returned.  The length must be
@@ -48,10 +54,28 @@ namespace KernelTalk.Device
 
             string comm = DecodeComm(buffer.AsSpan(Marshal.OffsetOf<MsgHeaderNative>(nameof(MsgHeaderNative.Comm)).ToInt32(),
                 KernelTalkAbi.CommLen));
-            return new MessageRecord(header, comm, new ArraySegment<byte>(buffer, headerSize, (int)header.Len));
+            int textOffset = headerSize;
+            OriginNative origin = default;
+            if ((header.Flags & KernelTalkAbi.MsgRelayed) != 0)
+            {
+                // The text follows origin.Size bytes: the envelope may grow, its known part may not shrink.
+                if (header.Len >= KernelTalkAbi.OriginSize)
+                {
+                    origin = MemoryMarshal.Read<OriginNative>(buffer.AsSpan(headerSize, KernelTalkAbi.OriginSize));
+                }
+                if (header.Len < KernelTalkAbi.OriginSize || origin.Size < KernelTalkAbi.OriginSize || origin.Size > header.Len)
+                {
+                    throw DeviceErrors.AbiMismatch(DeviceErrors.Format(Strings.RelayedRecordWithoutOrigin, header.Seq, header.Len, KernelTalkAbi.OriginSize), path);
+                }
+                textOffset += (int)origin.Size;
+            }
+            return new MessageRecord(header, comm, origin, new ArraySegment<byte>(buffer, textOffset, length - textOffset));
         }
 
-        /// <summary>comm is NUL-terminated when shorter than 16 bytes; task names are bytes, decode leniently.</summary>
+        /// <summary>
+        /// A NUL-terminated (or NUL-padded) field: comm, and the strings of an origin.  comm is NUL-terminated
+        /// when shorter than 16 bytes; task names are bytes, decode leniently.
+        /// </summary>
         public static string DecodeComm(ReadOnlySpan<byte> field)
         {
             int end = field.IndexOf((byte)0);

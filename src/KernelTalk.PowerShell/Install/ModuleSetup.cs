@@ -22,7 +22,14 @@ namespace KernelTalk.Install
         public const string ModprobeOptionsPath = "/etc/modprobe.d/kerneltalk.conf";
         public const string DefaultMode = "0666";
 
+        /// <summary>DKMS's tree of the module: a folder per registered version.</summary>
+        public const string DkmsTreePath = "/var/lib/dkms/" + ModuleName;
+
         private static readonly Regex ModePattern = new("^0?[0-7]{3}$", RegexOptions.CultureInvariant);
+
+        /// <summary>The line of kt_main.c that lkm/dkms.conf and the csproj read the version from.</summary>
+        private static readonly Regex VersionPattern = new("^MODULE_VERSION\\(\"([^\"]+)\"\\);$",
+            RegexOptions.CultureInvariant | RegexOptions.Multiline);
 
         /// <summary>Module parameters as insmod / modprobe.d want them; only those given.</summary>
         public static IReadOnlyList<string> Parameters(uint? capacity, uint? maxMessage, uint? maxRooms, RoomPolicy? policy)
@@ -65,7 +72,56 @@ namespace KernelTalk.Install
                 ? null
                 : "# Written by Install-KernelTalk.\noptions " + ModuleName + " " + string.Join(" ", parameters) + "\n";
 
-        /// <summary>Where modprobe finds an out-of-tree module of this kernel.</summary>
+        /// <summary>
+        /// The MODULE_VERSION of the lkm folder's kt_main.c, the project's one
+        /// version, as dkms.conf reads it; null when there is none to read.
+        /// </summary>
+        public static string? SourceVersion(string lkm)
+        {
+            try
+            {
+                var match = VersionPattern.Match(File.ReadAllText(Path.Combine(lkm, "kt_main.c")));
+                return match.Success ? match.Groups[1].Value : null;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>DKMS's name of one version of the module.</summary>
+        public static string DkmsModule(string version) => ModuleName + "/" + version;
+
+        /// <summary>
+        /// dkms add: copies the lkm folder to /usr/src/kerneltalk-VERSION
+        /// (--force: replacing the copy an earlier add left) and registers it.
+        /// </summary>
+        public static string[] DkmsAdd(string source) => new[] { "add", "--force", source };
+
+        /// <summary>
+        /// dkms install: builds for the kernel, installs under
+        /// /lib/modules/RELEASE/updates/dkms and runs depmod; later kernels
+        /// get it from DKMS's own hook (AUTOINSTALL in dkms.conf).
+        /// </summary>
+        public static string[] DkmsInstall(string version, string release, string? kernelDirectory) =>
+            kernelDirectory is null
+                ? new[] { "install", DkmsModule(version), "-k", release }
+                : new[] { "install", DkmsModule(version), "-k", release, "--kernelsourcedir", kernelDirectory };
+
+        /// <summary>dkms remove: uninstalls the version from every kernel and unregisters it.</summary>
+        public static string[] DkmsRemove(string version) => new[] { "remove", DkmsModule(version), "--all" };
+
+        /// <summary>The copy of the source that dkms add makes (dkms remove leaves it).</summary>
+        public static string DkmsSourcePath(string version) => $"/usr/src/{ModuleName}-{version}";
+
+        /// <summary>The versions registered in a DKMS tree of the module (its per-kernel links left out).</summary>
+        public static IReadOnlyList<string> DkmsVersions(string tree) =>
+            Directory.Exists(tree)
+                ? Directory.GetDirectories(tree).Select(Path.GetFileName).Where(n => !n.StartsWith("kernel-", StringComparison.Ordinal))
+                    .OrderBy(n => n, StringComparer.Ordinal).ToList()
+                : Array.Empty<string>();
+
+        /// <summary>Where Install-KernelTalk -Persist copied the module before it used DKMS.</summary>
         public static string ExtraModulePath(string release) => $"/lib/modules/{release}/extra/{ModuleName}.ko";
 
         public static string DefaultKernelDirectory(string release) => $"/lib/modules/{release}/build";

@@ -7,6 +7,8 @@ namespace KernelTalk
     /// One message as a reader received it.  The stamps (sequence, time,
     /// sender uid/pid/process) come from the kernel and cannot be forged by
     /// the sender; uid and pid are as seen from the reader's namespaces.
+    /// A message a bridge relayed from another machine keeps the stamps of
+    /// the bridge and carries the <see cref="Origin"/> the bridge claims.
     /// </summary>
     public sealed class Message
     {
@@ -30,11 +32,14 @@ namespace KernelTalk
         /// <summary>Poster's command name (comm, at most 15 characters).</summary>
         public string Process { get; set; } = string.Empty;
 
-        /// <summary>The payload decoded with the receiver's encoding.</summary>
+        /// <summary>The text decoded with the receiver's encoding (a relayed message's without its origin).</summary>
         public string Text { get; set; } = string.Empty;
 
-        /// <summary>Payload length in bytes.</summary>
+        /// <summary>Text length in bytes.</summary>
         public int Length { get; set; }
+
+        /// <summary>Where a relayed message was first posted, as its bridge claims; null for a local message.</summary>
+        public MessageOrigin? Origin { get; set; }
 
         /// <summary>Messages this reader lost to overwriting just before this one.</summary>
         public ulong Lost { get; set; }
@@ -42,11 +47,14 @@ namespace KernelTalk
         /// <summary>True when the message was posted through the receiving file itself.</summary>
         public bool IsOwn { get; set; }
 
-        /// <summary>The raw payload, for binary messages.</summary>
+        /// <summary>The raw text bytes, for binary messages.</summary>
         public byte[] Bytes { get; set; } = Array.Empty<byte>();
 
-        /// <summary>Sender for display: the user name, else the uid.</summary>
-        public string Sender => SenderName ?? SenderUid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        /// <summary>Sender for display: the origin's user@host for a relayed message, else <see cref="StampedSender"/>.</summary>
+        public string Sender => Origin?.Sender ?? StampedSender;
+
+        /// <summary>The kernel-stamped poster's user name, else its uid: for a relayed message, the bridge's.</summary>
+        public string StampedSender => SenderName ?? SenderUid.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         public override string ToString() => Text;
     }

@@ -11,15 +11,19 @@ namespace KernelTalk.Native
     {
         public const int NameMax = 32;        // KERNELTALK_NAME_MAX, NUL included
         public const int CommLen = 16;        // KERNELTALK_COMM_LEN
+        public const int HostMax = 64;        // KERNELTALK_HOST_MAX, NUL included
+        public const int UserMax = 32;        // KERNELTALK_USER_MAX, NUL included
 
         public const uint FlagRecords = 1u << 0;   // KERNELTALK_F_RECORDS
         public const uint FlagNoEcho = 1u << 1;    // KERNELTALK_F_NOECHO
-        public const uint FlagAll = FlagRecords | FlagNoEcho;
+        public const uint FlagRelay = 1u << 3;     // KERNELTALK_F_RELAY
+        public const uint FlagAll = FlagRecords | FlagNoEcho | FlagRelay;
 
         public const uint PolicyBlock = 0;      // KERNELTALK_POLICY_BLOCK
         public const uint PolicyOverwrite = 1;  // KERNELTALK_POLICY_OVERWRITE
 
         public const uint MsgOwn = 1u << 0;     // KERNELTALK_MSG_OWN
+        public const uint MsgRelayed = 1u << 1; // KERNELTALK_MSG_RELAYED
 
         public const uint ModeMask = 0x1FF;     // KERNELTALK_MODE_MASK (0777)
 
@@ -27,6 +31,7 @@ namespace KernelTalk.Native
         public const uint MemberWriter = 1u << 1;  // KERNELTALK_MEMBER_WRITER
         public const uint MemberNoEcho = 1u << 2;  // KERNELTALK_MEMBER_NOECHO
         public const uint MemberSelf = 1u << 3;    // KERNELTALK_MEMBER_SELF
+        public const uint MemberRelay = 1u << 4;   // KERNELTALK_MEMBER_RELAY
 
         public const uint IocMagic = 0xC7;      // KERNELTALK_IOC_MAGIC
 
@@ -53,6 +58,9 @@ namespace KernelTalk.Native
 
         /// <summary>sizeof(struct kerneltalk_msg): the record header in record mode.</summary>
         public static readonly int MsgHeaderSize = Marshal.SizeOf<MsgHeaderNative>();
+
+        /// <summary>sizeof(struct kerneltalk_origin): the envelope of a relayed message.</summary>
+        public static readonly int OriginSize = Marshal.SizeOf<OriginNative>();
     }
 
     /// <summary>struct kerneltalk_msg.</summary>
@@ -67,6 +75,22 @@ namespace KernelTalk.Native
         public uint Flags;
         public ulong Lost;
         public fixed byte Comm[KernelTalkAbi.CommLen];
+    }
+
+    /// <summary>struct kerneltalk_origin: what a relayed message's payload starts with.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct OriginNative
+    {
+        public uint Size;
+        public uint Flags;
+        public ulong TimeNs;
+        public ulong Seq;
+        public uint Uid;
+        public uint Pid;
+        public fixed byte Host[KernelTalkAbi.HostMax];
+        public fixed byte User[KernelTalkAbi.UserMax];
+        public fixed byte Comm[KernelTalkAbi.CommLen];
+        public fixed ulong Reserved[2];
     }
 
     /// <summary>struct kerneltalk_room_info.</summary>

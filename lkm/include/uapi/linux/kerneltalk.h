@@ -37,10 +37,20 @@
  * -EINVAL.  Only a file open for reading ever receives, and it joined a
  * named room only with read permission: history is for readers alone.
  *
+ * Relaying (KERNELTALK_F_RELAY): a bridge that carries a room to other
+ * machines posts what it receives with the origin it claims for it, a
+ * struct kerneltalk_origin in front of the text.  The kernel checks only
+ * the envelope's form and marks the message KERNELTALK_MSG_RELAYED; its
+ * stamps (uid, pid, comm) stay those of the bridge, so a relayed message
+ * never passes for a local one and always says who relayed it.  Record
+ * readers get the envelope in front of the payload, stream readers the
+ * text alone, so cat shows plain text.
+ *
  * poll(): EPOLLIN|EPOLLRDNORM when a message (or a pending -EPIPE) is
- * readable, EPOLLOUT|EPOLLWRNORM when a post of max_msg bytes would not
- * wait, EPOLLERR|EPOLLPRI while the member has been overrun.  A file
- * reports only the directions it was opened for.
+ * readable, EPOLLOUT|EPOLLWRNORM when a post of max_msg bytes (after an
+ * origin envelope under KERNELTALK_F_RELAY) would not wait,
+ * EPOLLERR|EPOLLPRI while the member has been overrun.  A file reports
+ * only the directions it was opened for.
  *
  * The layout below is ABI: fixed-width types only, no implicit padding.
  * User space may depend on it.
@@ -54,11 +64,16 @@
 /* Room names: 1..31 characters of [A-Za-z0-9._-], NUL-terminated. */
 #define KERNELTALK_NAME_MAX	32
 #define KERNELTALK_COMM_LEN	16
+/* struct kerneltalk_origin strings, NUL included: a DNS label, a login name. */
+#define KERNELTALK_HOST_MAX	64
+#define KERNELTALK_USER_MAX	32
 
 /* Per-file flags (KERNELTALK_IOC_SET_FLAGS / KERNELTALK_IOC_GET_FLAGS). */
 #define KERNELTALK_F_RECORDS	0x1U	/* read() returns records */
 #define KERNELTALK_F_NOECHO	0x2U	/* skip own messages */
-#define KERNELTALK_F_ALL	(KERNELTALK_F_RECORDS | KERNELTALK_F_NOECHO)
+#define KERNELTALK_F_RELAY	0x8U	/* posts carry an origin envelope */
+#define KERNELTALK_F_ALL	(KERNELTALK_F_RECORDS | KERNELTALK_F_NOECHO | \
+				 KERNELTALK_F_RELAY)
 
 /* Room flow-control policies (KERNELTALK_IOC_SET_POLICY). */
 #define KERNELTALK_POLICY_BLOCK		0	/* lossless: posts wait */
@@ -66,6 +81,7 @@
 
 /* struct kerneltalk_msg.flags */
 #define KERNELTALK_MSG_OWN	0x1U	/* posted through this file */
+#define KERNELTALK_MSG_RELAYED	0x2U	/* payload starts with its origin */
 
 /**
  * struct kerneltalk_msg - header of one message in record mode
@@ -82,6 +98,11 @@
  * @flags:	KERNELTALK_MSG_* bits
  * @lost:	messages this member lost to overwriting just before this one
  * @comm:	poster's process name (its main thread's comm), NUL-terminated
+ *
+ * With KERNELTALK_MSG_RELAYED the stamps above are the relaying file's
+ * and the process that wrote through it (the bridge), and the payload
+ * starts with a struct kerneltalk_origin: the text follows its @size
+ * bytes, and @len counts both.
  */
 struct kerneltalk_msg {
 	__u64 seq;
@@ -92,6 +113,42 @@ struct kerneltalk_msg {
 	__u32 flags;
 	__u64 lost;
 	char comm[KERNELTALK_COMM_LEN];
+};
+
+/**
+ * struct kerneltalk_origin - where a relayed message was first posted
+ * @size:	sizeof(struct kerneltalk_origin): the text starts this many
+ *		bytes into the payload (readers skip @size, not the size they
+ *		know, so the envelope may grow; the kernel takes only this one)
+ * @flags:	none defined yet: must be zero
+ * @time_ns:	CLOCK_REALTIME of the post at the origin, in nanoseconds
+ * @seq:	its sequence number in the room at the origin
+ * @uid:	poster's uid at the origin, as that host saw it
+ * @pid:	poster's pid at the origin, as that host saw it (0: unknown)
+ * @host:	origin host name, 1..63 bytes, NUL-padded to the end
+ * @user:	poster's user name at the origin, NUL-padded ("": unknown)
+ * @comm:	poster's process name at the origin, NUL-padded ("": unknown)
+ * @reserved:	must be zero
+ *
+ * A file with KERNELTALK_F_RELAY posts this envelope followed by 1..max_msg
+ * bytes of text in one write().  The kernel checks its form (-EINVAL
+ * otherwise: a wrong @size, non-zero @flags or @reserved, an empty @host,
+ * a string without its NUL or with bytes after it) but not its truth:
+ * uid and pid are the origin's numbers, not translated into any local
+ * namespace, and every field is what the relaying process claims.  The
+ * kernel's own stamps in the record header say who that process is.
+ */
+struct kerneltalk_origin {
+	__u32 size;
+	__u32 flags;
+	__u64 time_ns;
+	__u64 seq;
+	__u32 uid;
+	__u32 pid;
+	char host[KERNELTALK_HOST_MAX];
+	char user[KERNELTALK_USER_MAX];
+	char comm[KERNELTALK_COMM_LEN];
+	__u64 reserved[2];
 };
 
 /**
@@ -171,6 +228,7 @@ struct kerneltalk_room_access {
 #define KERNELTALK_MEMBER_WRITER	0x2U	/* opened for writing */
 #define KERNELTALK_MEMBER_NOECHO	0x4U	/* has KERNELTALK_F_NOECHO set */
 #define KERNELTALK_MEMBER_SELF		0x8U	/* the file making the call */
+#define KERNELTALK_MEMBER_RELAY		0x10U	/* has KERNELTALK_F_RELAY set */
 
 /**
  * struct kerneltalk_member_info - one member of a room (KERNELTALK_IOC_MEMBERS)
@@ -236,7 +294,12 @@ struct kerneltalk_member_list {
  * KERNELTALK_F_RECORDS changes only between messages: -EBUSY while a
  * message is partly read in stream mode (read the rest, or lseek).  A
  * record left unread with a lost count gives -EPIPE first once the file
- * is switched to stream mode.
+ * is switched to stream mode.  KERNELTALK_F_RELAY needs no privilege:
+ * posting needs write permission on the room already, and the envelope
+ * never replaces the kernel's stamps, which name the relaying process.
+ * Under it every write() is a struct kerneltalk_origin and 1..max_msg
+ * bytes of text: up to sizeof(struct kerneltalk_origin) bytes in all is
+ * -EINVAL, more than that plus max_msg -EMSGSIZE.
  */
 #define KERNELTALK_IOC_SET_FLAGS \
 	_IOW(KERNELTALK_IOC_MAGIC, 0x02, __u32)
