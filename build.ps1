@@ -292,8 +292,8 @@ function Invoke-DebugKernelTier([string] $Version, [string] $Module) {
     $fuzz = Join-Path $Root 'tests/fuzz/run.sh'
     # trinity is Debian's: installed on the host (as root; else run.sh
     # names the apt-get line), the guest runs it from the host root.
+    # Without it the rest still runs; fuzz fails its trinity case.
     & $fuzz setup | Out-Host
-    if ($LASTEXITCODE -ne 0) { return New-TierResult "fuzz-$Version" 0 1 'trinity missing: run tests/fuzz/run.sh setup as root' }
     $seconds = if ($env:KT_FUZZ_SECONDS) { $env:KT_FUZZ_SECONDS } else { '300' }
     $vmArgs = Get-VmArgument $name @('--timeout', '3600', '--smp', '2', '--module', $Module) $Version
     # The guest gets no environment from here: the command sets it.
