@@ -8,15 +8,18 @@ it under the PowerShell pinned in .config/dotnet-tools.json.
 
 Build    prepares the VM test bed (tests/vm/kt-vm setup), builds the kernel
          module and the C client against the VM kernel's headers, the C test
-         programs (tests/abi, tests/stress) and the .NET projects, lays out
+         programs (tests/abi, tests/stress, tests/fuzz) and the .NET projects, lays out
          the PowerShell module folder out/KernelTalk, and restores the
          Pester version pinned in tests/Pester/PesterModule.csproj into
          out/modules.
 Test     Build, then every test tier: unit (xunit, host), lint (host),
          install and dkms (make install into a staging root, dkms
          add/build/remove in a throwaway DKMS tree; host), abi
-         (each supported kernel, in the VM), stress, client and pester (in
-         the VM), chat (Enter-KernelTalkChat in tmux, in the VM). Each
+         (each supported kernel, in the VM), stress, sanitize (the C
+         programs under ASan + UBSan), client and pester (in the VM), chat
+         (Enter-KernelTalkChat in tmux, in the VM); on the debug kernel abi,
+         stress and fuzz (kt-fuzz for KT_FUZZ_SECONDS, default 300, then
+         trinity) in one boot, then a kmemleak check. Each
          tier's output is saved under out/test/. Prints a table
          of the tiers and, as the very last line, "N passed, N failed" summed
          over all tiers; exits 1 if anything failed.
@@ -36,11 +39,13 @@ What to do; Build by default.
 .PARAMETER Kernel
 Debian kernel the VM boots and the module is built for: 6.1 (default),
 6.12, 6.12-rt (PREEMPT_RT) or 5.10. Test also runs the ABI suite on the
-others and on a lockdep/KASAN build of 6.1 (tiers abi-6.12, abi-6.12-rt,
-abi-5.10, abi-6.1-debug), and the stress tier on 6.12-rt, the debug build
-and a lockdep/KCSAN build of 6.1 (stress-<version>, 2 CPUs),
-with modules built in out/lkm-<version>/. Each debug kernel is built once
-(10-20 minutes) and cached.
+others (tiers abi-6.12, abi-6.12-rt, abi-5.10) and the stress tier on
+6.12-rt; on a lockdep/KASAN build of 6.1 one boot runs abi (with its
+failslab cases), stress and fuzz, then the kmemleak check (abi-, stress-,
+fuzz- and kmemleak-6.1-debug); on a lockdep/KCSAN build of 6.1 the stress
+and fuzz tiers run with 2 CPUs (stress-6.1-kcsan, fuzz-6.1-kcsan). Modules
+are built in out/lkm-<version>/. Each debug kernel is built once (10-20
+minutes) and cached.
 
 .PARAMETER SkipOtherKernels
 Test: run the ABI and stress tiers on -Kernel only.
@@ -85,6 +90,7 @@ $ModuleProject = Join-Path $Root 'src/KernelTalk.PowerShell/KernelTalk.PowerShel
 $UnitProject = Join-Path $Root 'tests/Unit/KernelTalk.Tests.csproj'
 $AbiSuite = Join-Path $Root 'tests/abi/kt-abi'
 $StressTier = Join-Path $Root 'tests/stress/run.sh'
+$FuzzTier = Join-Path $Root 'tests/fuzz/run.sh'
 $InstallTier = Join-Path $Root 'tests/install/run.sh'
 # The one place the Pester version is pinned.
 $PesterProject = Join-Path $Root 'tests/Pester/PesterModule.csproj'
@@ -164,7 +170,7 @@ function Invoke-Build {
     if ($null -eq $kdir) { throw "tests/vm/kt-vm kdir --kernel $Kernel printed no kernel headers dir." }
 
     Invoke-Native 'make' @('-C', (Join-Path $Root 'lkm'), "KDIR=$kdir")
-    foreach ($dir in 'tests/abi', 'tests/stress') {
+    foreach ($dir in 'tests/abi', 'tests/stress', 'tests/fuzz') {
         Invoke-Native 'make' @('-C', (Join-Path $Root $dir))
     }
     Build-PowerShellModule
@@ -263,6 +269,7 @@ function Get-TestTier {
         }
         @{ Name = 'abi'; Run = { Invoke-Tier -Name 'abi' -Summary 'abi' -FilePath $KtVm -Arguments ((Get-VmArgument 'abi' @('--timeout', '900')) + @('--', $AbiSuite)) } }
         @{ Name = 'stress'; Run = { Invoke-Tier -Name 'stress' -Summary 'stress' -FilePath $KtVm -Arguments ((Get-VmArgument 'stress' @('--smp', '2')) + @('--', $StressTier)) } }
+        @{ Name = 'sanitize'; Run = { Invoke-SanitizeTier } }
         foreach ($version in $others) {
             @{ Name = "abi-$version"; Argument = $version; Run = { param($Version) Invoke-OtherKernelTier $Version } }
         }
@@ -273,7 +280,8 @@ function Get-TestTier {
 }
 
 # The ABI suite on another kernel (not on $StressOnlyKernels); on
-# $StressKernels the stress tier too.
+# $StressKernels the stress tier too; on the KASAN build the one boot of
+# Invoke-DebugKernelTier instead, on the KCSAN build the fuzz tier too.
 function Invoke-OtherKernelTier([string] $Version) {
     $lkm = Join-Path $Out "lkm-$Version"
     $module = Join-Path $lkm 'kerneltalk.ko'
@@ -283,6 +291,7 @@ function Invoke-OtherKernelTier([string] $Version) {
         Write-Information "tier abi-$Version`: $_"
         return New-TierResult "abi-$Version" 0 1 "module build for $Version failed"
     }
+    if ($Version -eq '6.1-debug') { return Invoke-DebugKernelTier $Version $module }
     if ($Version -notin $StressOnlyKernels) {
         $vmArgs = Get-VmArgument "abi-$Version" @('--timeout', '1800', '--module', $module) $Version
         Invoke-Tier -Name "abi-$Version" -Summary 'abi' -FilePath $KtVm -Arguments ($vmArgs + @('--', $AbiSuite))
@@ -291,6 +300,70 @@ function Invoke-OtherKernelTier([string] $Version) {
         $vmArgs = Get-VmArgument "stress-$Version" @('--timeout', '1800', '--smp', '2', '--module', $module) $Version
         Invoke-Tier -Name "stress-$Version" -Summary 'stress' -FilePath $KtVm -Arguments ($vmArgs + @('--', $StressTier))
     }
+    if ($Version -in $DebugKernels) {
+        # Shorter than on the KASAN build (CI's 90 minutes); 2 CPUs for KCSAN.
+        $vmArgs = Get-VmArgument "fuzz-$Version" @('--timeout', '1800', '--smp', '2', '--module', $module) $Version
+        Invoke-Tier -Name "fuzz-$Version" -Summary 'fuzz' -FilePath $KtVm -Arguments ($vmArgs + @('--',
+                'env', "KT_FUZZ_SECONDS=$(Initialize-FuzzTier 120)", $FuzzTier))
+    }
+}
+
+# Seconds of kt-fuzz: KT_FUZZ_SECONDS, else the tier's default. trinity is
+# Debian's: installed on the host first (as root; else run.sh names the
+# apt-get line), the guest runs it from the host root; without it the rest
+# still runs and fuzz fails its trinity case.
+function Initialize-FuzzTier([string] $Default) {
+    & $FuzzTier setup | Out-Host
+    if ($env:KT_FUZZ_SECONDS) { $env:KT_FUZZ_SECONDS } else { $Default }
+}
+
+# One boot of the debug kernel runs the ABI suite (with its failslab
+# cases), the stress tier and the fuzz tier (kt-fuzz for KT_FUZZ_SECONDS,
+# default 300, then trinity: tests/fuzz/run.sh), then the kmemleak check
+# (tests/vm/kmemleak.sh: rmmod, two scans, leaks through kerneltalk mapped
+# to source lines): a scan under KASAN takes minutes, so once. Each part's
+# tier line becomes its tier (abi-, stress-, fuzz-<version>); kmemleak-
+# <version> keeps the rest of the run's count, the leak check itself.
+function Invoke-DebugKernelTier([string] $Version, [string] $Module) {
+    $name = "kmemleak-$Version"
+    $seconds = Initialize-FuzzTier 300
+    $vmArgs = Get-VmArgument $name @('--timeout', '3600', '--smp', '2', '--module', $Module) $Version
+    # The guest gets no environment from here: the command sets it.
+    $all = Invoke-Tier -Name $name -Summary 'kmemleak' -FilePath $KtVm -Arguments ($vmArgs + @('--',
+            'env', "KT_FUZZ_SECONDS=$seconds", (Join-Path $Root 'tests/vm/kmemleak.sh'),
+            '--kdir', (Get-Kdir $Version), $AbiSuite, $StressTier, $FuzzTier))
+    $parts = [ordered]@{ abi = $null; stress = $null; fuzz = $null }
+    # The last line of each counts (kt-fuzz's own comes before run.sh's).
+    switch -Regex -File (Join-Path $TestOut "$name.log") {
+        '^(abi|stress|fuzz): (\d+) passed, (\d+) failed$' { $parts[$Matches[1]] = [int]$Matches[2], [int]$Matches[3] }
+    }
+    $passed = $all.Passed
+    $failed = $all.Failed
+    foreach ($part in @($parts.Keys)) {
+        if ($null -eq $parts[$part]) {
+            New-TierResult "$part-$Version" 0 1 "no '$part`: N passed, N failed' line in $name.log"
+            continue
+        }
+        $p, $f = $parts[$part]
+        New-TierResult "$part-$Version" $p $f
+        $passed -= $p
+        $failed -= $f
+    }
+    New-TierResult $name ([Math]::Max($passed, 0)) ([Math]::Max($failed, 0)) $all.Note
+}
+
+# The C client and the C test programs built with ASan + UBSan on the host
+# (out/sanitize: the guest sees the checkout read-only) and run once in
+# the VM (tests/sanitize/run.sh): every sanitizer report fails the tier.
+function Invoke-SanitizeTier {
+    $bin = Join-Path $Out 'sanitize'
+    $sanitize = Join-Path $Root 'tests/sanitize/run.sh'
+    try { Invoke-Native $sanitize @('build', $bin) | Out-Host }
+    catch {
+        Write-Information "tier sanitize: $_"
+        return New-TierResult 'sanitize' 0 1 'sanitizer build failed'
+    }
+    Invoke-Tier -Name 'sanitize' -Summary 'sanitize' -FilePath $KtVm -Arguments ((Get-VmArgument 'sanitize' @('--timeout', '1800', '--smp', '2')) + @('--', $sanitize, $bin))
 }
 
 # The cmdlet specs under real Pester, in one pwsh inside the VM, where the
@@ -383,7 +456,7 @@ function Invoke-Clean {
     $kdir = Get-Kdir
     if ($null -ne $kdir) { Invoke-Native 'make' @('-C', (Join-Path $Root 'lkm'), "KDIR=$kdir", 'clean') }
     else { Write-Warning 'clean: no kernel headers dir from tests/vm/kt-vm; lkm/ not cleaned' }
-    foreach ($dir in 'tests/abi', 'tests/stress', 'bench') {
+    foreach ($dir in 'tests/abi', 'tests/stress', 'tests/fuzz', 'bench') {
         Invoke-Native 'make' @('-C', (Join-Path $Root $dir), 'clean')
     }
     $folders = @($Out) + (

@@ -519,10 +519,13 @@ static const struct fuzz_cmd cmds[] = {
 
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
-/* Errors any KernelTalk ioctl may answer a hostile caller with. */
+/*
+ * Errors any KernelTalk ioctl may answer a hostile caller with
+ * (EOPNOTSUPP: SET_ACCESS in a node's default room).
+ */
 static const int ioctl_errors[] = {
 	EFAULT, EINVAL, EPERM, EACCES, ENOSPC, EEXIST, ENOENT, EINTR, EAGAIN,
-	ENOMEM, EBUSY, EMSGSIZE, EOVERFLOW, EBADF, 0
+	ENOMEM, EBUSY, EMSGSIZE, EOVERFLOW, EBADF, EOPNOTSUPP, 0
 };
 static const int only_eintr[] = { EINTR, 0 };
 
@@ -559,6 +562,8 @@ static bool flags_trackable(void)
 static void op_ioctl(struct slot *s)
 {
 	static const int einval_eintr[] = { EINVAL, EINTR, 0 };
+	/* EBUSY: F_RECORDS flipped while a message is partly read. */
+	static const int flags_errors[] = { EINVAL, EBUSY, EINTR, 0 };
 	static const int policy_errors[] = { EINVAL, EPERM, EINTR, 0 };
 	const struct fuzz_cmd *c = &cmds[rnd(NCMDS)];
 	size_t size = _IOC_SIZE(c->cmd);
@@ -610,7 +615,7 @@ static void op_ioctl(struct slot *s)
 		 * Unknown bits: EINVAL (and the flags stay).  Known bits may
 		 * still be a combination the ABI refuses.
 		 */
-		ok = check(ret, err, accept != 0, einval_eintr, what);
+		ok = check(ret, err, accept != 0, flags_errors, what);
 		if (ok && !ret)
 			set_desc_flags(s, v, flags_trackable());
 	} else if (c->cmd == KERNELTALK_IOC_JOIN && accept == 0) {
@@ -1452,6 +1457,41 @@ static void remove_nodes(void)
 	rmdir(cfg.dir);
 }
 
+/*
+ * --feed: company for trinity (tests/fuzz/run.sh), whose calls on the
+ * device block: for -d seconds the device's default room is OVERWRITE
+ * (posts never wait) and gets a message every 20 ms (reads and waits
+ * return); then its policy is put back.
+ */
+static int feed(void)
+{
+	const struct timespec gap = { 0, 20 * 1000 * 1000 };
+	struct kerneltalk_room_info info;
+	__u32 pol = KERNELTALK_POLICY_OVERWRITE;
+	double end = mono() + cfg.seconds;
+	int fd = open(cfg.dev, O_WRONLY);
+
+	if (fd < 0 || ioctl(fd, KERNELTALK_IOC_INFO, &info) ||
+	    ioctl(fd, KERNELTALK_IOC_SET_POLICY, &pol)) {
+		fprintf(stderr, "kt-fuzz --feed: %s: %s\n", cfg.dev, strerror(errno));
+		return 1;
+	}
+	while (mono() < end) {
+		if (write(fd, "feed", 4) != 4 && errno != EINTR) {
+			fprintf(stderr, "kt-fuzz --feed: post: %s\n", strerror(errno));
+			return 1;
+		}
+		nanosleep(&gap, NULL);
+	}
+	pol = info.policy;
+	if (ioctl(fd, KERNELTALK_IOC_SET_POLICY, &pol)) {
+		fprintf(stderr, "kt-fuzz --feed: policy back: %s\n", strerror(errno));
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -1463,6 +1503,8 @@ static void usage(FILE *out)
 		"  -n, --ops N             operations per worker, then stop (default: until -d)\n"
 		"  -N, --no-signals        no SIGSTOP/SIGCONT/SIGKILL of workers\n"
 		"  -D, --device PATH       device node (default /dev/kerneltalk)\n"
+		"  -F, --feed              no fuzzing: keep the device's default room fed\n"
+		"                          for -d seconds, OVERWRITE meanwhile (for trinity)\n"
 		"  -h, --help              this help\n",
 		MAX_WORKERS);
 }
@@ -1476,14 +1518,15 @@ int main(int argc, char **argv)
 		{ "ops", required_argument, NULL, 'n' },
 		{ "no-signals", no_argument, NULL, 'N' },
 		{ "device", required_argument, NULL, 'D' },
+		{ "feed", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kerneltalk_room_info info;
-	bool seeded = false;
+	bool seeded = false, feeding = false;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "d:j:s:n:ND:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:j:s:n:ND:Fh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			cfg.seconds = atof(optarg);
@@ -1512,6 +1555,9 @@ int main(int argc, char **argv)
 		case 'D':
 			cfg.dev = optarg;
 			break;
+		case 'F':
+			feeding = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1520,6 +1566,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (feeding)
+		return feed();
 	if (!seeded) {
 		struct timespec ts;
 

@@ -64,6 +64,9 @@ if [ "$secs" -gt 0 ]; then
 	else
 		seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 		chmod 0666 /dev/kerneltalk
+		# Its blocking calls on the device return: messages keep coming.
+		"$bin" --feed -d "$secs" &
+		feeder=$!
 		echo "# trinity: $secs s, seed $seed (replay: trinity -s $seed ...)"
 		(cd "$work" && timeout -s INT -k 20 "$secs" trinity -q -l off -X -C 4 -s "$seed" \
 			-T BAD_PAGE,DIE,WARN,MACHINE_CHECK,USER \
@@ -74,6 +77,10 @@ if [ "$secs" -gt 0 ]; then
 			-c mmap -c splice -c sendfile -c fsync -c newfstat) \
 			>"$work/trinity.out" 2>&1
 		st=$?
+		if ! wait "$feeder"; then
+			echo "# FAIL kt-fuzz --feed failed (above)"
+			failed=$((failed + 1))
+		fi
 		chmod 0600 /dev/kerneltalk
 		calls=$(sed -nE 's/.*Ran ([0-9]+) syscalls.*/\1/p' "$work/trinity.out" | tail -n 1)
 		sed 's/^/#   /' "$work/trinity.out" | tail -n 15

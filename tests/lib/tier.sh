@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by the tiers that run each case in its own process
 # (tests/client/run.sh, tests/chat/run.sh): the helpers of a case and the
-# runner's reason for a failed one.
+# runner's reason for a failed one; and by the runners of other tiers
+# (tests/sanitize/run.sh, tests/vm/kmemleak.sh): add_tier_line.
 
 # To stderr: also from inside $(...), the case log gets it.
 fail() {
@@ -32,4 +33,17 @@ case_why() {	# STATUS LOG TIMEOUT
 	why=${why%%$'\n'*}
 	((${#why} <= 200)) || why="${why:0:200}..."
 	echo "$why"
+}
+
+# Add the counts of the last "NAME: N passed, N failed" line in LOG to
+# $passed and $failed; a non-zero STATUS the line does not count adds a
+# failure.  NAME defaults to any tier's.  Returns 1 when LOG has no line.
+add_tier_line() {	# STATUS LOG [NAME]
+	local line p f
+	line=$(grep -E "^${3:-[a-z0-9-]+}: [0-9]+ passed, [0-9]+ failed\$" "$2" | tail -n 1)
+	[[ -n $line ]] || return 1
+	# Here-strings, not <(...): the guest has no /dev/fd.
+	read -r p f <<<"$(sed -E 's/^[^:]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/' <<<"$line")"
+	(($1 == 0 || f > 0)) || f=1
+	passed=$((passed + p)) failed=$((failed + f))
 }

@@ -22,6 +22,8 @@
 # ("NAME: N passed, N failed"; a workload without one counts as one case,
 # passed if it exited 0) and the leak check itself.
 set -uo pipefail
+# shellcheck source=../lib/tier.sh
+. "$(dirname "$0")/../lib/tier.sh"
 
 kdir=''
 if [[ ${1:-} == --kdir ]]; then
@@ -57,14 +59,12 @@ grep -q '^kerneltalk ' /proc/modules || bail "the kerneltalk module is not loade
 echo scan >"$km" && echo clear >"$km" || bail "cannot scan/clear $km"
 
 for w; do
+	start=$SECONDS
 	"$w" | tee "$work/out"
 	st=${PIPESTATUS[0]}
-	line=$(grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed$' "$work/out" | tail -n 1)
-	if [[ -n $line ]]; then
-		read -r p f <<<"$(sed -E 's/^[^:]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/' <<<"$line")"
-		((st == 0 || f > 0)) || f=1	# a failure the line does not count
-		passed=$((passed + p)) failed=$((failed + f))
-	elif ((st == 0)); then
+	echo "# $w: $((SECONDS - start)) s"
+	add_tier_line "$st" "$work/out" && continue
+	if ((st == 0)); then
 		echo "ok - $w"
 		passed=$((passed + 1))
 	else
@@ -86,11 +86,13 @@ if ! rmmod kerneltalk; then
 fi
 
 # Objects must be older than kmemleak's minimum age (5 s) to be reported.
+start=$SECONDS
 sleep 6
 echo scan >"$km"
 sleep 1
 echo scan >"$km"
 cat "$km" >"$work/report"
+echo "# rmmod and two scans: $((SECONDS - start)) s"
 [[ -z ${KT_RESULTS:-} ]] || cp "$work/report" "$KT_RESULTS/kmemleak.txt"
 
 # SECTION OFFSET of a module address, or nothing.
