@@ -195,13 +195,15 @@ namespace KernelTalk.Device
         {
             var info = Info();
             var access = GetAccess();
+            uint stall = GetSettings().StallMs;
             string name = RoomName.FromField(new ReadOnlySpan<byte>(info.Name, KernelTalkAbi.NameMax));
             return new Room
             {
                 Owner = access.Uid,
                 OwnerName = UserNames.Resolve(access.Uid),
                 Group = access.Gid,
-                Mode = Convert.ToString(access.Mode, 8).PadLeft(4, '0'),
+                Mode = KernelTalk.Room.FormatMode(access.Mode),
+                StallMilliseconds = stall,
                 Name = name,
                 Members = info.Members,
                 Policy = (RoomPolicy)info.Policy,
@@ -254,6 +256,37 @@ namespace KernelTalk.Device
                 throw DeviceErrors.FromErrno(DeviceOperation.GetAccess, -r, Path, new DeviceErrors.Context { Room = Room });
             }
             return access;
+        }
+
+        /// <summary>Changes the owner, group and mode of this file's named room (its owner or root only).</summary>
+        public void SetAccess(RoomAccessNative access)
+        {
+            int r = _io.IoctlSetAccess(Fd, ref access);
+            if (r < 0)
+            {
+                throw DeviceErrors.FromErrno(DeviceOperation.SetAccess, -r, Path, new DeviceErrors.Context { Room = Room });
+            }
+        }
+
+        /// <summary>The settings of this file's room (its stall bound).</summary>
+        public RoomSettingsNative GetSettings()
+        {
+            int r = _io.IoctlGetSettings(Fd, out var settings);
+            if (r < 0)
+            {
+                throw DeviceErrors.FromErrno(DeviceOperation.GetSettings, -r, Path, new DeviceErrors.Context { Room = Room });
+            }
+            return settings;
+        }
+
+        /// <summary>Replaces the settings of this file's room (its owner or root only).</summary>
+        public void SetSettings(RoomSettingsNative settings)
+        {
+            int r = _io.IoctlSetSettings(Fd, ref settings);
+            if (r < 0)
+            {
+                throw DeviceErrors.FromErrno(DeviceOperation.SetSettings, -r, Path, new DeviceErrors.Context { Room = Room });
+            }
         }
 
         public void SetFlags(uint flags)
