@@ -250,42 +250,31 @@ namespace KernelTalk.Device
         /// <summary>Owner, group and mode of this file's room (a default room's are its node's).</summary>
         public RoomAccessNative GetAccess()
         {
-            int r = _io.IoctlGetAccess(Fd, out var access);
-            if (r < 0)
-            {
-                throw DeviceErrors.FromErrno(DeviceOperation.GetAccess, -r, Path, new DeviceErrors.Context { Room = Room });
-            }
+            CheckRoomCall(DeviceOperation.GetAccess, _io.IoctlGetAccess(Fd, out var access));
             return access;
         }
 
         /// <summary>Changes the owner, group and mode of this file's named room (its owner or root only).</summary>
-        public void SetAccess(RoomAccessNative access)
-        {
-            int r = _io.IoctlSetAccess(Fd, ref access);
-            if (r < 0)
-            {
-                throw DeviceErrors.FromErrno(DeviceOperation.SetAccess, -r, Path, new DeviceErrors.Context { Room = Room });
-            }
-        }
+        public void SetAccess(RoomAccessNative access) =>
+            CheckRoomCall(DeviceOperation.SetAccess, _io.IoctlSetAccess(Fd, ref access));
 
         /// <summary>The settings of this file's room (its stall bound).</summary>
         public RoomSettingsNative GetSettings()
         {
-            int r = _io.IoctlGetSettings(Fd, out var settings);
-            if (r < 0)
-            {
-                throw DeviceErrors.FromErrno(DeviceOperation.GetSettings, -r, Path, new DeviceErrors.Context { Room = Room });
-            }
+            CheckRoomCall(DeviceOperation.GetSettings, _io.IoctlGetSettings(Fd, out var settings));
             return settings;
         }
 
         /// <summary>Replaces the settings of this file's room (its owner or root only).</summary>
-        public void SetSettings(RoomSettingsNative settings)
+        public void SetSettings(RoomSettingsNative settings) =>
+            CheckRoomCall(DeviceOperation.SetSettings, _io.IoctlSetSettings(Fd, ref settings));
+
+        /// <summary>A failed call about this file's room (r &lt; 0: -errno) becomes its exception.</summary>
+        private void CheckRoomCall(DeviceOperation op, int r)
         {
-            int r = _io.IoctlSetSettings(Fd, ref settings);
             if (r < 0)
             {
-                throw DeviceErrors.FromErrno(DeviceOperation.SetSettings, -r, Path, new DeviceErrors.Context { Room = Room });
+                throw DeviceErrors.FromErrno(op, -r, Path, new DeviceErrors.Context { Room = Room });
             }
         }
 
@@ -308,14 +297,8 @@ namespace KernelTalk.Device
             return flags;
         }
 
-        public void SetPolicy(RoomPolicy policy)
-        {
-            int r = _io.IoctlSetU32(Fd, KernelTalkAbi.IocSetPolicy, (uint)policy);
-            if (r < 0)
-            {
-                throw DeviceErrors.FromErrno(DeviceOperation.SetPolicy, -r, Path, new DeviceErrors.Context { Room = Room });
-            }
-        }
+        public void SetPolicy(RoomPolicy policy) =>
+            CheckRoomCall(DeviceOperation.SetPolicy, _io.IoctlSetU32(Fd, KernelTalkAbi.IocSetPolicy, (uint)policy));
 
         /// <summary>Cursor to the oldest retained message (true) or past the newest (false).</summary>
         public void Seek(bool history)
