@@ -34,6 +34,7 @@
         'Uninstall-KernelTalk'
         'New-KernelTalkRoom'
         'Get-KernelTalkMember'
+        'Set-KernelTalkRoom'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -133,10 +133,11 @@ struct kt_room {
 	u32 policy;
 	/*
 	 * Jiffies a reader may hold writers back without reading (0: no
-	 * bound).  From the stall_ms parameter; a per-room setter only has
-	 * to change it under lock and call kt_room_update_full().
+	 * bound), and the milliseconds they were set from: the stall_ms
+	 * parameter at creation, KERNELTALK_IOC_SET_SETTINGS afterwards.
 	 */
 	unsigned long stall;
+	u32 stall_ms;
 	struct delayed_work stall_work;	/* re-checks full when one stalls */
 	bool full;			/* a max_msg post would wait */
 	struct kt_msg **slots;		/* the ring, NULL until the first post */
@@ -207,6 +208,8 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen);
 void kt_room_seek(struct kt_member *m, bool history);
 void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info);
 int kt_room_set_policy(struct kt_member *m, u32 policy);
+int kt_room_set_stall(struct kt_member *m, u32 stall_ms);
+u32 kt_room_stall_ms(struct kt_member *m);
 int kt_room_set_flags(struct kt_member *m, u32 flags);
 
 /* kt_access.c */

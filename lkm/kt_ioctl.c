@@ -90,6 +90,31 @@ static int kt_ioctl_set_policy(struct kt_member *m, const __u32 __user *upolicy)
 	return kt_room_set_policy(m, policy);
 }
 
+static int kt_ioctl_set_settings(struct kt_member *m,
+				 const struct kerneltalk_room_settings __user *us)
+{
+	struct kerneltalk_room_settings settings;
+
+	if (copy_from_user(&settings, us, sizeof(settings)))
+		return -EFAULT;
+	if (settings.stall_ms > KERNELTALK_STALL_MS_MAX ||
+	    memchr_inv(settings.reserved, 0, sizeof(settings.reserved)))
+		return -EINVAL;
+	return kt_room_set_stall(m, settings.stall_ms);
+}
+
+static int kt_ioctl_get_settings(struct kt_member *m,
+				 struct kerneltalk_room_settings __user *us)
+{
+	struct kerneltalk_room_settings settings = {
+		.stall_ms = kt_room_stall_ms(m),
+	};
+
+	if (copy_to_user(us, &settings, sizeof(settings)))
+		return -EFAULT;
+	return 0;
+}
+
 static int kt_ioctl_members(struct kt_member *m,
 			    struct kerneltalk_member_list __user *ulist)
 {
@@ -128,6 +153,8 @@ long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KERNELTALK_IOC_SET_ACCESS:
 	case KERNELTALK_IOC_GET_ACCESS:
 	case KERNELTALK_IOC_MEMBERS:
+	case KERNELTALK_IOC_SET_SETTINGS:
+	case KERNELTALK_IOC_GET_SETTINGS:
 		break;
 	default:
 		return -ENOTTY;
@@ -160,8 +187,14 @@ long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KERNELTALK_IOC_GET_ACCESS:
 		ret = kt_ioctl_get_access(m, uarg);
 		break;
-	default: /* KERNELTALK_IOC_MEMBERS */
+	case KERNELTALK_IOC_MEMBERS:
 		ret = kt_ioctl_members(m, uarg);
+		break;
+	case KERNELTALK_IOC_SET_SETTINGS:
+		ret = kt_ioctl_set_settings(m, uarg);
+		break;
+	default: /* KERNELTALK_IOC_GET_SETTINGS */
+		ret = kt_ioctl_get_settings(m, uarg);
 		break;
 	}
 	mutex_unlock(&m->lock);

@@ -61,7 +61,7 @@ MODULE_PARM_DESC(room_mode, "Permission bits of rooms KERNELTALK_IOC_JOIN create
  */
 unsigned int kt_stall_ms = 10000;
 module_param_named(stall_ms, kt_stall_ms, uint, 0644);
-MODULE_PARM_DESC(stall_ms, "Under block, overrun a reader that holds writers back this long without reading (ms, 0: wait forever; taken by rooms created afterwards; default 10000)");
+MODULE_PARM_DESC(stall_ms, "Under block, overrun a reader that holds writers back this long without reading (ms, 0: wait forever, at most 86400000; taken by rooms created afterwards, whose owners may change theirs; default 10000)");
 
 static bool kt_params_valid(void)
 {
@@ -73,7 +73,8 @@ static bool kt_params_valid(void)
 	       kt_max_rooms_per_user <= KT_MAX_ROOMS_MAX &&
 	       (kt_policy == KERNELTALK_POLICY_BLOCK ||
 		kt_policy == KERNELTALK_POLICY_OVERWRITE) &&
-	       !(kt_room_mode & ~KERNELTALK_MODE_MASK);
+	       !(kt_room_mode & ~KERNELTALK_MODE_MASK) &&
+	       kt_stall_ms <= KERNELTALK_STALL_MS_MAX;
 }
 
 static struct miscdevice kt_misc = {

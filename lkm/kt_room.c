@@ -548,6 +548,40 @@ int kt_room_set_policy(struct kt_member *m, u32 policy)
 }
 
 /*
+ * A new stall bound counts from each reader's last read, as the old one
+ * did: a reader idle for longer than it is stalled at once, and the writers
+ * it held back are woken.
+ */
+int kt_room_set_stall(struct kt_member *m, u32 stall_ms)
+{
+	struct kt_room *room = m->room;
+	int ret;
+
+	lockdep_assert_held(&m->lock);
+	ret = kt_room_may_admin(m);
+	if (ret)
+		return ret;
+	spin_lock(&room->lock);
+	room->stall_ms = stall_ms;
+	room->stall = msecs_to_jiffies(stall_ms);
+	kt_room_update_full(room);
+	spin_unlock(&room->lock);
+	return 0;
+}
+
+u32 kt_room_stall_ms(struct kt_member *m)
+{
+	struct kt_room *room = m->room;
+	u32 stall_ms;
+
+	lockdep_assert_held(&m->lock);
+	spin_lock(&room->lock);
+	stall_ms = room->stall_ms;
+	spin_unlock(&room->lock);
+	return stall_ms;
+}
+
+/*
  * A message half read in stream mode cannot turn into a record (nor be
  * delivered whole again): RECORDS changes only between messages.
  */
@@ -681,7 +715,8 @@ static struct kt_room *kt_room_create(const char *name, struct kt_member *m,
 	spin_lock_init(&room->lock);
 	INIT_LIST_HEAD(&room->members);
 	room->policy = kt_policy;
-	room->stall = msecs_to_jiffies(READ_ONCE(kt_stall_ms));
+	room->stall_ms = min(READ_ONCE(kt_stall_ms), KERNELTALK_STALL_MS_MAX);
+	room->stall = msecs_to_jiffies(room->stall_ms);
 	INIT_DELAYED_WORK(&room->stall_work, kt_room_stall_work);
 	room->first_seq = 1;
 	room->next_seq = 1;

@@ -28,6 +28,7 @@
         'Uninstall-KernelTalk'
         'New-KernelTalkRoom'
         'Get-KernelTalkMember'
+        'Set-KernelTalkRoom'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -4,7 +4,8 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $Cmdlets = @('Connect-KernelTalk', 'Disconnect-KernelTalk', 'Enter-KernelTalkChat', 'Get-KernelTalkMember', 'Get-KernelTalkRoom',
-        'Install-KernelTalk', 'New-KernelTalkRoom', 'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Uninstall-KernelTalk')
+        'Install-KernelTalk', 'New-KernelTalkRoom', 'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Set-KernelTalkRoom',
+        'Uninstall-KernelTalk')
 }
 
 Describe 'KernelTalk module' {
@@ -26,7 +27,8 @@ Describe 'KernelTalk module' {
 
     It 'Should have help with synopsis, description, parameters and examples for <_>' -ForEach @(
         'Connect-KernelTalk', 'Disconnect-KernelTalk', 'Enter-KernelTalkChat', 'Get-KernelTalkMember', 'Get-KernelTalkRoom',
-        'Install-KernelTalk', 'New-KernelTalkRoom', 'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Uninstall-KernelTalk') {
+        'Install-KernelTalk', 'New-KernelTalkRoom', 'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Set-KernelTalkRoom',
+        'Uninstall-KernelTalk') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -Match '^\s*\S+-\S+ \['   # not the auto-generated syntax line

@@ -30,6 +30,7 @@ namespace KernelTalk.Tests
             ["kerneltalk_room_info"] = typeof(RoomInfoNative),
             ["kerneltalk_room_spec"] = typeof(RoomSpecNative),
             ["kerneltalk_room_access"] = typeof(RoomAccessNative),
+            ["kerneltalk_room_settings"] = typeof(RoomSettingsNative),
             ["kerneltalk_member_info"] = typeof(MemberInfoNative),
             ["kerneltalk_member_list"] = typeof(MemberListNative),
         };
@@ -50,6 +51,7 @@ namespace KernelTalk.Tests
             ["KERNELTALK_MSG_OWN"] = nameof(KernelTalkAbi.MsgOwn),
             ["KERNELTALK_MSG_RELAYED"] = nameof(KernelTalkAbi.MsgRelayed),
             ["KERNELTALK_MODE_MASK"] = nameof(KernelTalkAbi.ModeMask),
+            ["KERNELTALK_STALL_MS_MAX"] = nameof(KernelTalkAbi.StallMsMax),
             ["KERNELTALK_MEMBER_READER"] = nameof(KernelTalkAbi.MemberReader),
             ["KERNELTALK_MEMBER_WRITER"] = nameof(KernelTalkAbi.MemberWriter),
             ["KERNELTALK_MEMBER_NOECHO"] = nameof(KernelTalkAbi.MemberNoEcho),
@@ -69,6 +71,8 @@ namespace KernelTalk.Tests
             ["KERNELTALK_IOC_SET_ACCESS"] = nameof(KernelTalkAbi.IocSetAccess),
             ["KERNELTALK_IOC_GET_ACCESS"] = nameof(KernelTalkAbi.IocGetAccess),
             ["KERNELTALK_IOC_MEMBERS"] = nameof(KernelTalkAbi.IocMembers),
+            ["KERNELTALK_IOC_SET_SETTINGS"] = nameof(KernelTalkAbi.IocSetSettings),
+            ["KERNELTALK_IOC_GET_SETTINGS"] = nameof(KernelTalkAbi.IocGetSettings),
         };
 
         public static IEnumerable<object[]> Structs() => StructMirrors.Keys.Select(k => new object[] { k });

@@ -41,6 +41,17 @@ namespace KernelTalk.Tests
 
         public RoomAccessNative Access { get; set; } = new() { Uid = 1000, Gid = 100, Mode = 0x1a0 /* 0640 */ };
 
+        /// <summary>What KERNELTALK_IOC_SET_ACCESS returns (the access changes only on 0).</summary>
+        public int SetAccessResult { get; set; }
+
+        /// <summary>What KERNELTALK_IOC_SET_SETTINGS returns (the settings change only on 0).</summary>
+        public int SetSettingsResult { get; set; }
+
+        /// <summary>What KERNELTALK_IOC_SET_POLICY returns.</summary>
+        public int SetPolicyResult { get; set; }
+
+        public RoomSettingsNative Settings { get; set; } = new() { StallMs = 10000 };
+
         /// <summary>The room's members as KERNELTALK_IOC_MEMBERS reports them.</summary>
         public List<MemberInfoNative> MemberList { get; } = new();
 
@@ -152,8 +163,9 @@ namespace KernelTalk.Tests
             if (request == KernelTalkAbi.IocSetFlags)
             {
                 Flags = value;
+                return 0;
             }
-            return 0;
+            return SetPolicyResult;
         }
 
         public int IoctlGetU32(int fd, uint request, out uint value)
@@ -186,6 +198,33 @@ namespace KernelTalk.Tests
             Calls.Add("get_access");
             access = Access;
             return 0;
+        }
+
+        public int IoctlSetAccess(int fd, ref RoomAccessNative access)
+        {
+            Calls.Add($"set_access {access.Uid} {access.Gid} {Convert.ToString(access.Mode, 8)} {access.Reserved}");
+            if (SetAccessResult == 0)
+            {
+                Access = access;
+            }
+            return SetAccessResult;
+        }
+
+        public int IoctlGetSettings(int fd, out RoomSettingsNative settings)
+        {
+            Calls.Add("get_settings");
+            settings = Settings;
+            return 0;
+        }
+
+        public unsafe int IoctlSetSettings(int fd, ref RoomSettingsNative settings)
+        {
+            Calls.Add($"set_settings {settings.StallMs} {settings.Reserved[0]} {settings.Reserved[1]} {settings.Reserved[2]}");
+            if (SetSettingsResult == 0)
+            {
+                Settings = settings;
+            }
+            return SetSettingsResult;
         }
     }
 }

@@ -43,7 +43,8 @@ namespace KernelTalk.Tests
         {
             Assert.Equal(
                 new[] { "Connect-KernelTalk", "Disconnect-KernelTalk", "Enter-KernelTalkChat", "Get-KernelTalkMember", "Get-KernelTalkRoom",
-                        "Install-KernelTalk", "New-KernelTalkRoom", "Receive-KernelTalkMessage", "Send-KernelTalkMessage", "Uninstall-KernelTalk" },
+                        "Install-KernelTalk", "New-KernelTalkRoom", "Receive-KernelTalkMessage", "Send-KernelTalkMessage", "Set-KernelTalkRoom",
+                        "Uninstall-KernelTalk" },
                 CmdletTypes.Select(CmdletName).OrderBy(n => n, StringComparer.Ordinal));
         }
 

@@ -51,7 +51,38 @@ namespace KernelTalk.Tests
             Assert.Null(room.FirstSequence);
         }
 
+        [Fact]
+        public void OwnerGroupModeAndStallOfTheWiderListing()
+        {
+            var rooms = RoomListing.Parse(
+                "name device inode members policy messages used posted dropped owner group mode stall_ms\n" +
+                "ops - - 1 block 0 0 0 0 0 100 0640 2500\n" +
+                "- 0:5 4 2 block 3 180 3 0 - - - 0\n");
+            Assert.Equal(2, rooms.Count);
+            Assert.Equal(0U, rooms[0].Owner);
+            Assert.Equal(100U, rooms[0].Group);
+            Assert.Equal("0640", rooms[0].Mode);
+            Assert.Equal(2500U, rooms[0].StallMilliseconds);
+            // a default room's access is its node's: not in the listing
+            Assert.Null(rooms[1].Owner);
+            Assert.Null(rooms[1].Group);
+            Assert.Null(rooms[1].Mode);
+            Assert.Equal(0U, rooms[1].StallMilliseconds);
+        }
+
+        [Fact]
+        public void TheNarrowerListingOfAnOlderModuleLeavesThemUnknown()
+        {
+            var room = RoomListing.Parse(Sample)[1];
+            Assert.Null(room.Owner);
+            Assert.Null(room.Mode);
+            Assert.Null(room.StallMilliseconds);
+        }
+
         [Theory]
+        [InlineData("ops - - 1 block 0 0 0 0 0 0 0640 x")]
+        [InlineData("ops - - 1 block 0 0 0 0 0 0 0680 0")]
+        [InlineData("ops - - 1 block 0 0 0 0 root 0 0640 0")]
         [InlineData("ops - - 1 sideways 0 0 0 0")]
         [InlineData("ops - - x block 0 0 0 0")]
         [InlineData("ops - - 1 block 0 0 0")]

@@ -251,6 +251,25 @@ void kt_set_access(int fd, uid_t uid, gid_t gid, __u32 mode)
 	ASSERT_OK(ioctl(fd, KERNELTALK_IOC_SET_ACCESS, &access));
 }
 
+__u32 kt_room_stall(int fd)
+{
+	struct kerneltalk_room_settings settings;
+
+	memset(&settings, 0xcc, sizeof(settings));
+	ASSERT_OK(ioctl(fd, KERNELTALK_IOC_GET_SETTINGS, &settings));
+	EXPECT_EQ(0, settings.reserved[0]);
+	EXPECT_EQ(0, settings.reserved[1]);
+	EXPECT_EQ(0, settings.reserved[2]);
+	return settings.stall_ms;
+}
+
+void kt_set_room_stall(int fd, __u32 stall_ms)
+{
+	struct kerneltalk_room_settings settings = { .stall_ms = stall_ms };
+
+	ASSERT_OK(ioctl(fd, KERNELTALK_IOC_SET_SETTINGS, &settings));
+}
+
 void kt_set_nonblock(int fd, bool on)
 {
 	int fl = fcntl(fd, F_GETFL);

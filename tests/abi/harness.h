@@ -268,6 +268,10 @@ void kt_join(int fd, const char *name);
 void kt_create(int fd, const char *name, __u32 mode);
 void kt_get_access(int fd, struct kerneltalk_room_access *access);
 void kt_set_access(int fd, uid_t uid, gid_t gid, __u32 mode);
+/* KERNELTALK_IOC_GET_SETTINGS' stall_ms (reserved fields checked zero) */
+__u32 kt_room_stall(int fd);
+/* KERNELTALK_IOC_SET_SETTINGS with stall_ms, reserved fields zero */
+void kt_set_room_stall(int fd, __u32 stall_ms);
 void kt_set_nonblock(int fd, bool on);
 /* true if fd has nothing to read (non-blocking read gives EAGAIN) */
 bool kt_nothing_to_read(int fd);

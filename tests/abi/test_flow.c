@@ -515,6 +515,64 @@ KT_TEST(block_stall_zero_waits_forever)
 	expect_write_done(&t, &io);
 }
 
+/*
+ * The room's own bound, not the module's: with stall_ms=0 (wait forever)
+ * a writer waits for r until the room's owner sets a bound, and then r,
+ * idle for longer than it, is overrun and the writer goes on.
+ */
+KT_TEST(block_room_stall_releases_waiting_writer)
+{
+	struct blocked_io io = { .len = kt_max_msg() };
+	struct kerneltalk_room_info info;
+	struct kt_node node;
+	struct kt_thread t;
+	char *buf = malloc(io.len);
+	int r, w;
+
+	ASSERT_TRUE(buf != NULL);
+	set_stall(0);
+	kt_node_new(&node);
+	r = kt_open(node.path, O_RDONLY | O_NONBLOCK);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	io.fd = kt_open(node.path, O_WRONLY);
+	kt_set_policy(w, KERNELTALK_POLICY_BLOCK);
+	EXPECT_EQ(0, kt_room_stall(w));
+	ASSERT_EQ(kt_fit(kt_max_msg()), post_until_full(w, 100000));
+	start_blocked_write(&t, &io);
+	kt_msleep(100);		/* r has been idle at least this long */
+	kt_set_room_stall(w, 50);
+	ASSERT_TRUE(kt_thread_join(&t, 5000));
+	EXPECT_EQ(io.len, io.ret);
+	kt_info(w, &info);
+	EXPECT_EQ(1, info.dropped);
+	EXPECT_ERRNO(EPIPE, read(r, buf, io.len));
+	EXPECT_EQ(1, read_indexed(r));
+	free(buf);
+}
+
+/* A room's bound of 0 waits forever, whatever the module's stall_ms. */
+KT_TEST(block_room_stall_zero_waits_forever)
+{
+	struct blocked_io io = { .len = kt_max_msg() };
+	struct kt_node node;
+	struct kt_thread t;
+	int r, w;
+
+	set_stall(STALL_MS);
+	kt_node_new(&node);
+	r = kt_open(node.path, O_RDONLY);
+	w = kt_open(node.path, O_WRONLY | O_NONBLOCK);
+	io.fd = kt_open(node.path, O_WRONLY);
+	kt_set_policy(w, KERNELTALK_POLICY_BLOCK);
+	EXPECT_EQ(STALL_MS, kt_room_stall(w));
+	kt_set_room_stall(w, 0);
+	ASSERT_EQ(kt_fit(kt_max_msg()), post_until_full(w, 100000));
+	start_blocked_write(&t, &io);
+	EXPECT_FALSE(kt_thread_join(&t, STALL_MS + 2000));
+	EXPECT_EQ(0, read_indexed(r));
+	expect_write_done(&t, &io);
+}
+
 /* Switching the room to OVERWRITE releases a waiting writer at once. */
 KT_TEST_F(full, block_writer_released_by_policy_overwrite)
 {

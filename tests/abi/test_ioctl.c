@@ -201,9 +201,18 @@ struct policy_try {
 	bool create;		/* create the named room and keep it */
 };
 
-/* In a child with uid (and no capabilities): try to set OVERWRITE. */
+/*
+ * In a child with uid (and no capabilities): try to set OVERWRITE and a
+ * stall bound of CHILD_STALL_MS, the room's two settings.
+ */
+#define CHILD_STALL_MS	1234
+
 static void policy_child(void *p)
 {
+	struct kerneltalk_room_settings s = { .stall_ms = CHILD_STALL_MS };
+	struct kerneltalk_room_settings big = {
+		.stall_ms = KERNELTALK_STALL_MS_MAX + 1,
+	};
 	struct policy_try *t = p;
 	__u32 v = KERNELTALK_POLICY_OVERWRITE, bad = 7;
 	int fd;
@@ -216,11 +225,18 @@ static void policy_child(void *p)
 		kt_post(fd, "keeps the room alive");
 	/* a bad value is EINVAL whoever asks: the value is checked first */
 	EXPECT_ERRNO(EINVAL, ioctl(fd, KERNELTALK_IOC_SET_POLICY, &bad));
-	if (t->expect_errno)
+	EXPECT_ERRNO(EINVAL, ioctl(fd, KERNELTALK_IOC_SET_SETTINGS, &big));
+	/* reading the settings is for every member */
+	EXPECT_TRUE(kt_room_stall(fd) <= KERNELTALK_STALL_MS_MAX);
+	if (t->expect_errno) {
 		EXPECT_ERRNO(t->expect_errno,
 			     ioctl(fd, KERNELTALK_IOC_SET_POLICY, &v));
-	else
+		EXPECT_ERRNO(t->expect_errno,
+			     ioctl(fd, KERNELTALK_IOC_SET_SETTINGS, &s));
+	} else {
 		EXPECT_EQ(0, ioctl(fd, KERNELTALK_IOC_SET_POLICY, &v));
+		EXPECT_EQ(0, ioctl(fd, KERNELTALK_IOC_SET_SETTINGS, &s));
+	}
 }
 
 static void try_policy(struct policy_try *t)
@@ -235,9 +251,11 @@ KT_TEST_F(pair, policy_non_creator_eperm)
 	struct kerneltalk_room_info info;
 
 	kt_set_policy(self->a, KERNELTALK_POLICY_BLOCK);
+	kt_set_room_stall(self->a, 0);
 	try_policy(&t);
 	kt_info(self->a, &info);
 	EXPECT_EQ(KERNELTALK_POLICY_BLOCK, info.policy);
+	EXPECT_EQ(0, kt_room_stall(self->a));
 }
 
 /* The node's owner is the default room's creator. */
@@ -253,12 +271,15 @@ KT_TEST(policy_node_owner_allowed)
 	ASSERT_OK(chown(node.path, 1000, 1000));
 	fd = kt_open(node.path, O_RDWR);
 	kt_set_policy(fd, KERNELTALK_POLICY_BLOCK);
+	kt_set_room_stall(fd, 0);
 	try_policy(&other);
 	kt_info(fd, &info);
 	EXPECT_EQ(KERNELTALK_POLICY_BLOCK, info.policy);
+	EXPECT_EQ(0, kt_room_stall(fd));
 	try_policy(&owner);
 	kt_info(fd, &info);
 	EXPECT_EQ(KERNELTALK_POLICY_OVERWRITE, info.policy);
+	EXPECT_EQ(CHILD_STALL_MS, kt_room_stall(fd));
 }
 
 /* The uid that created a named room may; another may not; root may. */
@@ -277,9 +298,57 @@ KT_TEST_F(pair, policy_named_room_creator)
 	kt_join(self->a, name);
 	kt_info(self->a, &info);
 	EXPECT_EQ(KERNELTALK_POLICY_OVERWRITE, info.policy);
+	EXPECT_EQ(CHILD_STALL_MS, kt_room_stall(self->a));
 	kt_set_policy(self->a, KERNELTALK_POLICY_BLOCK);	/* CAP_SYS_ADMIN */
+	kt_set_room_stall(self->a, 0);
 	kt_info(self->a, &info);
 	EXPECT_EQ(KERNELTALK_POLICY_BLOCK, info.policy);
+	EXPECT_EQ(0, kt_room_stall(self->a));
+}
+
+/* ---- room settings ------------------------------------------------------------- */
+
+/* A room starts with the module's stall_ms; each room has its own. */
+KT_TEST_F(pair, settings_stall_per_room)
+{
+	char name[KERNELTALK_NAME_MAX];
+
+	EXPECT_EQ(kt_param("stall_ms"), kt_room_stall(self->a));
+	kt_room_name(name, "stall");
+	kt_join(self->b, name);
+	EXPECT_EQ(kt_param("stall_ms"), kt_room_stall(self->b));
+	kt_set_room_stall(self->b, 1);
+	EXPECT_EQ(1, kt_room_stall(self->b));
+	EXPECT_EQ(kt_param("stall_ms"), kt_room_stall(self->a));
+	kt_set_room_stall(self->b, KERNELTALK_STALL_MS_MAX);
+	EXPECT_EQ(KERNELTALK_STALL_MS_MAX, kt_room_stall(self->b));
+	kt_set_room_stall(self->b, 0);
+	EXPECT_EQ(0, kt_room_stall(self->b));
+	/* the room keeps it while it lives, whoever asks */
+	kt_join(self->a, name);
+	EXPECT_EQ(0, kt_room_stall(self->a));
+}
+
+/* Out of range or a non-zero reserved field: -EINVAL, nothing changes. */
+KT_TEST_F(pair, settings_invalid_einval)
+{
+	struct kerneltalk_room_settings s = { .stall_ms = 500 };
+	unsigned int i;
+
+	kt_set_room_stall(self->a, 700);
+	for (i = 0; i < 3; i++) {
+		s.reserved[i] = 1;
+		EXPECT_ERRNO(EINVAL, ioctl(self->a, KERNELTALK_IOC_SET_SETTINGS, &s));
+		s.reserved[i] = 0;
+	}
+	s.stall_ms = KERNELTALK_STALL_MS_MAX + 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->a, KERNELTALK_IOC_SET_SETTINGS, &s));
+	s.stall_ms = 0xffffffffU;
+	EXPECT_ERRNO(EINVAL, ioctl(self->a, KERNELTALK_IOC_SET_SETTINGS, &s));
+	EXPECT_EQ(700, kt_room_stall(self->a));
+	EXPECT_EQ(0, ioctl(self->a, KERNELTALK_IOC_SET_SETTINGS,
+			   &(struct kerneltalk_room_settings){ .stall_ms = 500 }));
+	EXPECT_EQ(500, kt_room_stall(self->b));
 }
 
 /* ---- unknown commands ---------------------------------------------------------- */
@@ -293,6 +362,10 @@ KT_TEST_F(pair, unknown_ioctl_enotty)
 		_IOR(KERNELTALK_IOC_MAGIC, 0x06, struct kerneltalk_room_access),
 		_IOW(KERNELTALK_IOC_MAGIC, 0x07, struct kerneltalk_room_access),
 		_IOR(KERNELTALK_IOC_MAGIC, 0x08, struct kerneltalk_member_list),
+		_IOR(KERNELTALK_IOC_MAGIC, 0x09,
+		     struct kerneltalk_room_settings),
+		_IOW(KERNELTALK_IOC_MAGIC, 0x0A,
+		     struct kerneltalk_room_settings),
 		/* a known number with the wrong size or direction */
 		_IOR(KERNELTALK_IOC_MAGIC, 0x01, __u32),
 		_IOW(KERNELTALK_IOC_MAGIC, 0x02, __u64),
@@ -368,7 +441,8 @@ KT_TEST_F(pair, efault_every_pointer_ioctl)
 		KERNELTALK_IOC_SET_FLAGS, KERNELTALK_IOC_GET_FLAGS,
 		KERNELTALK_IOC_SET_POLICY, KERNELTALK_IOC_CREATE,
 		KERNELTALK_IOC_SET_ACCESS, KERNELTALK_IOC_GET_ACCESS,
-		KERNELTALK_IOC_MEMBERS,
+		KERNELTALK_IOC_MEMBERS, KERNELTALK_IOC_SET_SETTINGS,
+		KERNELTALK_IOC_GET_SETTINGS,
 	};
 	struct kerneltalk_room_info info;
 	void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -385,6 +459,7 @@ KT_TEST_F(pair, efault_every_pointer_ioctl)
 	EXPECT_ERRNO(EFAULT, ioctl(self->a, KERNELTALK_IOC_GET_FLAGS, ro));
 	EXPECT_ERRNO(EFAULT, ioctl(self->a, KERNELTALK_IOC_GET_ACCESS, ro));
 	EXPECT_ERRNO(EFAULT, ioctl(self->a, KERNELTALK_IOC_MEMBERS, ro));
+	EXPECT_ERRNO(EFAULT, ioctl(self->a, KERNELTALK_IOC_GET_SETTINGS, ro));
 	/* nothing changed, and the file still works */
 	kt_info(self->a, &info);
 	EXPECT_EQ('\0', info.name[0]);

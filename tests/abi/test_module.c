@@ -262,6 +262,7 @@ KT_REJECT(insmod_rejects_room_mode_over_0777, "room_mode=01000")
 KT_REJECT(insmod_rejects_max_rooms_per_user_0, "max_rooms_per_user=0")
 KT_REJECT(insmod_rejects_max_rooms_per_user_over_4096,
 	  "max_rooms_per_user=4097")
+KT_REJECT(insmod_rejects_stall_ms_over_a_day, "stall_ms=86400001")
 /*
  * capacity must hold what a max_msg message really costs (4096 bytes
  * and the kernel's record take an 8 KiB allocation) plus the slot array.
@@ -281,9 +282,10 @@ KT_TEST_T(insmod_accepts_boundaries, 60)
 	int fd;
 
 	module_unload_for_case();
-	ASSERT_EQ(0, module_load("capacity=16384 max_msg=4096 max_rooms=4096"));
+	ASSERT_EQ(0, module_load("capacity=16384 max_msg=4096 max_rooms=4096 stall_ms=86400000"));
 	ASSERT_TRUE(wait_for_device(true));
 	fd = kt_open(kt_dev_path, O_RDWR | O_NONBLOCK);
+	EXPECT_EQ(KERNELTALK_STALL_MS_MAX, kt_room_stall(fd));
 	kt_info(fd, &info);
 	EXPECT_EQ(16384, info.capacity);
 	EXPECT_EQ(4096, info.max_msg);

@@ -366,12 +366,14 @@ static void container_root_no_admin(void *p)
 {
 	__u32 policy = KERNELTALK_POLICY_OVERWRITE;
 	struct kerneltalk_room_access acc = { 0 };
+	struct kerneltalk_room_settings settings = { 0 };
 	int fd = *(int *)p;
 
 	enter_container();
 	acc.mode = 0666;
 	EXPECT_ERRNO(EPERM, ioctl(fd, KERNELTALK_IOC_SET_ACCESS, &acc));
 	EXPECT_ERRNO(EPERM, ioctl(fd, KERNELTALK_IOC_SET_POLICY, &policy));
+	EXPECT_ERRNO(EPERM, ioctl(fd, KERNELTALK_IOC_SET_SETTINGS, &settings));
 }
 
 KT_TEST_F(pair, userns_root_cannot_change_host_rooms)

@@ -262,13 +262,15 @@ KT_TEST_F(pair, proc_lists_node_room)
 		 minor(st.st_dev), (unsigned long)st.st_ino);
 
 	kt_set_policy(self->a, KERNELTALK_POLICY_BLOCK);
-	snprintf(want, sizeof(want), "%s 2 block 2 %u 2 0", where,
-		 kt_ring_base() + kt_cost(5) + kt_cost(2));
+	/* no owner, group or mode: a default room's are its node's */
+	snprintf(want, sizeof(want), "%s 2 block 2 %u 2 0 - - - %ld", where,
+		 kt_ring_base() + kt_cost(5) + kt_cost(2), kt_param("stall_ms"));
 	ASSERT_TRUE(kt_proc_line_node(self->node.path, line, sizeof(line)));
 	EXPECT_STREQ(want, line);
 
 	kt_set_policy(self->a, KERNELTALK_POLICY_OVERWRITE);
-	snprintf(want, sizeof(want), "%s 2 overwrite 2 %u 2 0", where,
+	kt_set_room_stall(self->a, 250);
+	snprintf(want, sizeof(want), "%s 2 overwrite 2 %u 2 0 - - - 250", where,
 		 kt_ring_base() + kt_cost(5) + kt_cost(2));
 	ASSERT_TRUE(kt_proc_line_node(self->node.path, line, sizeof(line)));
 	EXPECT_STREQ(want, line);
@@ -278,7 +280,8 @@ KT_TEST_F(pair, proc_lists_node_room)
 	ASSERT_TRUE(fgets(header, sizeof(header), f) != NULL);
 	fclose(f);
 	/* a header naming the columns, not a room */
-	EXPECT_TRUE(strstr(header, "members") && strstr(header, "dropped"));
+	EXPECT_STREQ("name device inode members policy messages used posted dropped owner group mode stall_ms\n",
+		     header);
 }
 
 KT_TEST_F(pair, proc_lists_named_room)
@@ -290,13 +293,17 @@ KT_TEST_F(pair, proc_lists_named_room)
 	kt_join(self->b, name);
 	kt_set_policy(self->a, KERNELTALK_POLICY_OVERWRITE);
 	kt_post(self->a, "123");
-	snprintf(want, sizeof(want), "%s - - 2 overwrite 1 %u 1 0", name,
-		 kt_ring_base() + kt_cost(3));
+	/* JOIN made it: root's, mode room_mode */
+	snprintf(want, sizeof(want), "%s - - 2 overwrite 1 %u 1 0 0 0 %04lo %ld",
+		 name, kt_ring_base() + kt_cost(3), kt_param("room_mode"),
+		 kt_param("stall_ms"));
 	ASSERT_TRUE(kt_proc_line_name(name, line, sizeof(line)));
 	EXPECT_STREQ(want, line);
 	EXPECT_EQ(0, close(self->b));
-	snprintf(want, sizeof(want), "%s - - 1 overwrite 1 %u 1 0", name,
-		 kt_ring_base() + kt_cost(3));
+	kt_set_access(self->a, 1000, 1001, 0640);
+	kt_set_room_stall(self->a, 0);
+	snprintf(want, sizeof(want), "%s - - 1 overwrite 1 %u 1 0 1000 1001 0640 0",
+		 name, kt_ring_base() + kt_cost(3));
 	ASSERT_TRUE(kt_proc_line_name(name, line, sizeof(line)));
 	EXPECT_STREQ(want, line);
 }

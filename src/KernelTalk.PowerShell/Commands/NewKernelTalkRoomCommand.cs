@@ -20,6 +20,9 @@ namespace KernelTalk.Commands
     {
         public const string DefaultMode = "0600";
 
+        /// <summary>What -Mode takes here and in Set-KernelTalkRoom: three octal digits, a leading 0 allowed.</summary>
+        internal const string ModePattern = "^0?[0-7]{3}$";
+
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateRoomName]
         [ValidateNotNullOrEmpty]
@@ -27,7 +30,7 @@ namespace KernelTalk.Commands
 
         /// <summary>Permission bits of the room, octal (e.g. 0640).</summary>
         [Parameter]
-        [ValidatePattern("^0?[0-7]{3}$")]
+        [ValidatePattern(ModePattern)]
         public string Mode { get; set; } = DefaultMode;
 
         [Parameter]

@@ -78,6 +78,16 @@ namespace KernelTalk.Device
                         Format(Strings.PolicyDenied, RoomLabel(context.Room, path)), ErrorIds.PolicyChangeDenied, path, errno,
                         Strings.PolicyDeniedAction);
 
+                case (DeviceOperation.SetAccess or DeviceOperation.SetSettings, Errnos.EPERM or Errnos.EACCES):
+                    return new KernelTalkAccessDeniedException(
+                        Format(Strings.RoomChangeDenied, RoomLabel(context.Room, path)), ErrorIds.RoomChangeDenied, path, errno,
+                        Strings.RoomChangeDeniedAction);
+
+                case (DeviceOperation.SetAccess, Errnos.EOPNOTSUPP):
+                    return new KernelTalkException(
+                        Format(Strings.DefaultRoomAccess, path), ErrorIds.DefaultRoomAccess, ErrorCategory.InvalidOperation,
+                        path, errno, Format(Strings.DefaultRoomAccessAction, path));
+
                 case (DeviceOperation.Write, Errnos.EMSGSIZE):
                     return MessageTooLong(path, context.MessageLength, context.MaxMessage);
 
@@ -88,7 +98,8 @@ namespace KernelTalk.Device
 
                 case (DeviceOperation.Join or DeviceOperation.Info or DeviceOperation.SetFlags
                       or DeviceOperation.GetFlags or DeviceOperation.SetPolicy or DeviceOperation.Create or DeviceOperation.Members
-                      or DeviceOperation.GetAccess, Errnos.ENOTTY):
+                      or DeviceOperation.GetAccess or DeviceOperation.SetAccess or DeviceOperation.GetSettings
+                      or DeviceOperation.SetSettings, Errnos.ENOTTY):
                     // Only a different driver answers a KernelTalk ioctl with ENOTTY.
                     return new KernelTalkException(
                         Format(Strings.NotKernelTalkDevice, path), ErrorIds.NotKernelTalkDevice,

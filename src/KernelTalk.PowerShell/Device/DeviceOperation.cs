@@ -17,5 +17,8 @@ namespace KernelTalk.Device
         Create,
         Members,
         GetAccess,
+        SetAccess,
+        GetSettings,
+        SetSettings,
     }
 }

@@ -29,6 +29,7 @@ namespace KernelTalk.Device
         public const int ENOSPC = 28;
         public const int EPIPE = 32;
         public const int EMSGSIZE = 90;
+        public const int EOPNOTSUPP = 95;
         public const int EEXIST = 17;
         public const int EDQUOT = 122;
 

@@ -41,5 +41,8 @@ namespace KernelTalk
         public const string RoomExists = nameof(RoomExists);
         public const string RoomQuotaReached = nameof(RoomQuotaReached);
         public const string RoomAccessDenied = nameof(RoomAccessDenied);
+        public const string RoomChangeDenied = nameof(RoomChangeDenied);
+        public const string DefaultRoomAccess = nameof(DefaultRoomAccess);
+        public const string UserNotFound = nameof(UserNotFound);
     }
 }

@@ -195,13 +195,15 @@ namespace KernelTalk.Device
         {
             var info = Info();
             var access = GetAccess();
+            uint stall = GetSettings().StallMs;
             string name = RoomName.FromField(new ReadOnlySpan<byte>(info.Name, KernelTalkAbi.NameMax));
             return new Room
             {
                 Owner = access.Uid,
                 OwnerName = UserNames.Resolve(access.Uid),
                 Group = access.Gid,
-                Mode = Convert.ToString(access.Mode, 8).PadLeft(4, '0'),
+                Mode = KernelTalk.Room.FormatMode(access.Mode),
+                StallMilliseconds = stall,
                 Name = name,
                 Members = info.Members,
                 Policy = (RoomPolicy)info.Policy,
@@ -248,12 +250,32 @@ namespace KernelTalk.Device
         /// <summary>Owner, group and mode of this file's room (a default room's are its node's).</summary>
         public RoomAccessNative GetAccess()
         {
-            int r = _io.IoctlGetAccess(Fd, out var access);
+            CheckRoomCall(DeviceOperation.GetAccess, _io.IoctlGetAccess(Fd, out var access));
+            return access;
+        }
+
+        /// <summary>Changes the owner, group and mode of this file's named room (its owner or root only).</summary>
+        public void SetAccess(RoomAccessNative access) =>
+            CheckRoomCall(DeviceOperation.SetAccess, _io.IoctlSetAccess(Fd, ref access));
+
+        /// <summary>The settings of this file's room (its stall bound).</summary>
+        public RoomSettingsNative GetSettings()
+        {
+            CheckRoomCall(DeviceOperation.GetSettings, _io.IoctlGetSettings(Fd, out var settings));
+            return settings;
+        }
+
+        /// <summary>Replaces the settings of this file's room (its owner or root only).</summary>
+        public void SetSettings(RoomSettingsNative settings) =>
+            CheckRoomCall(DeviceOperation.SetSettings, _io.IoctlSetSettings(Fd, ref settings));
+
+        /// <summary>A failed call about this file's room (r &lt; 0: -errno) becomes its exception.</summary>
+        private void CheckRoomCall(DeviceOperation op, int r)
+        {
             if (r < 0)
             {
-                throw DeviceErrors.FromErrno(DeviceOperation.GetAccess, -r, Path, new DeviceErrors.Context { Room = Room });
+                throw DeviceErrors.FromErrno(op, -r, Path, new DeviceErrors.Context { Room = Room });
             }
-            return access;
         }
 
         public void SetFlags(uint flags)
@@ -275,14 +297,8 @@ namespace KernelTalk.Device
             return flags;
         }
 
-        public void SetPolicy(RoomPolicy policy)
-        {
-            int r = _io.IoctlSetU32(Fd, KernelTalkAbi.IocSetPolicy, (uint)policy);
-            if (r < 0)
-            {
-                throw DeviceErrors.FromErrno(DeviceOperation.SetPolicy, -r, Path, new DeviceErrors.Context { Room = Room });
-            }
-        }
+        public void SetPolicy(RoomPolicy policy) =>
+            CheckRoomCall(DeviceOperation.SetPolicy, _io.IoctlSetU32(Fd, KernelTalkAbi.IocSetPolicy, (uint)policy));
 
         /// <summary>Cursor to the oldest retained message (true) or past the newest (false).</summary>
         public void Seek(bool history)

@@ -8,13 +8,16 @@ namespace KernelTalk.Device
 {
     /// <summary>
     /// Reads /proc/kerneltalk: a header line, then per room
-    /// "name device inode members policy messages used posted dropped",
-    /// single spaces; name "-" is a node's default room (device MAJ:MIN and
-    /// inode given), named rooms show "-" for device and inode.
+    /// "name device inode members policy messages used posted dropped
+    /// owner group mode stall_ms", single spaces; name "-" is a node's
+    /// default room (device MAJ:MIN and inode given, "- - -" for owner,
+    /// group and mode), named rooms show "-" for device and inode.  The
+    /// last four columns came later: a module without them still lists.
     /// </summary>
     internal static class RoomListing
     {
         private const int FieldCount = 9;
+        private const int AccessFieldCount = 13;
 
         /// <summary>Parses the listing text.  Lines that do not fit are skipped, not fatal: a newer module may add columns.</summary>
         public static List<Room> Parse(string text)
@@ -81,6 +84,29 @@ namespace KernelTalk.Device
                 return false;
             }
 
+            uint? owner = null, group = null, stall = null;
+            string? mode = null;
+            if (f.Length >= AccessFieldCount)
+            {
+                if (!uint.TryParse(f[12], NumberStyles.None, CultureInfo.InvariantCulture, out uint stallMs))
+                {
+                    return false;
+                }
+                stall = stallMs;
+                if (f[9] != "-")
+                {
+                    if (!uint.TryParse(f[9], NumberStyles.None, CultureInfo.InvariantCulture, out uint uid)
+                        || !uint.TryParse(f[10], NumberStyles.None, CultureInfo.InvariantCulture, out uint gid)
+                        || !TryOctal(f[11], out uint bits))
+                    {
+                        return false;
+                    }
+                    owner = uid;
+                    group = gid;
+                    mode = Room.FormatMode(bits);
+                }
+            }
+
             room = new Room
             {
                 Name = isDefault ? string.Empty : f[0],
@@ -92,6 +118,11 @@ namespace KernelTalk.Device
                 UsedBytes = used,
                 Posted = posted,
                 Dropped = dropped,
+                Owner = owner,
+                OwnerName = owner is uint u ? UserNames.Resolve(u) : null,
+                Group = group,
+                Mode = mode,
+                StallMilliseconds = stall,
             };
             return true;
         }
@@ -133,6 +164,24 @@ namespace KernelTalk.Device
             {
                 return null;
             }
+        }
+
+        private static bool TryOctal(string s, out uint value)
+        {
+            value = 0;
+            if (s.Length == 0 || s.Length > 4)
+            {
+                return false;
+            }
+            foreach (char c in s)
+            {
+                if (c < '0' || c > '7')
+                {
+                    return false;
+                }
+                value = value * 8 + (uint)(c - '0');
+            }
+            return true;
         }
 
         private static bool TryU64(string s, out ulong value) =>

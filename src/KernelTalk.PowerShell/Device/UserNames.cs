@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 using System;
 using System.Collections.Concurrent;
+using System.Globalization;
 using Mono.Unix.Native;
 
 namespace KernelTalk.Device
@@ -18,6 +19,34 @@ namespace KernelTalk.Device
         internal static Func<uint, string?> Lookup { get; set; } = SystemLookup;
 
         public static string? Resolve(uint uid) => Cache.GetOrAdd(uid, u => Lookup(u));
+
+        /// <summary>Replaceable for tests: user name → uid, null when there is none.</summary>
+        internal static Func<string, uint?> UserIdLookup { get; set; } = name => Syscall.getpwnam(name)?.pw_uid;
+
+        /// <summary>Replaceable for tests: group name → gid, null when there is none.</summary>
+        internal static Func<string, uint?> GroupIdLookup { get; set; } = name => Syscall.getgrnam(name)?.gr_gid;
+
+        /// <summary>A user given by name or numeric uid (as chown takes it); null when there is no such user.</summary>
+        public static uint? UserId(string user) => Id(user, UserIdLookup);
+
+        /// <summary>A group given by name or numeric gid; null when there is no such group.</summary>
+        public static uint? GroupId(string group) => Id(group, GroupIdLookup);
+
+        private static uint? Id(string nameOrId, Func<string, uint?> lookup)
+        {
+            if (uint.TryParse(nameOrId, NumberStyles.None, CultureInfo.InvariantCulture, out uint id))
+            {
+                return id;
+            }
+            try
+            {
+                return lookup(nameOrId);
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                return null;
+            }
+        }
 
         internal static void ClearCache() => Cache.Clear();
 

@@ -45,17 +45,31 @@ namespace KernelTalk
         /// <summary>Sequence the next message will get (only from a session).</summary>
         public ulong? NextSequence { get; set; }
 
-        /// <summary>Owner uid (only from a session: KERNELTALK_IOC_GET_ACCESS; a default room's is its node's).</summary>
+        /// <summary>
+        /// Owner uid: a named room's (from the listing or a session), a
+        /// default room's node's (from a session: KERNELTALK_IOC_GET_ACCESS;
+        /// the listing leaves it out, ls -l the node).
+        /// </summary>
         public uint? Owner { get; set; }
 
         /// <summary>The owner's user name, when the system has one.</summary>
         public string? OwnerName { get; set; }
 
-        /// <summary>Group gid (only from a session).</summary>
+        /// <summary>Group gid, known as <see cref="Owner"/> is.</summary>
         public uint? Group { get; set; }
 
-        /// <summary>Permission bits in octal, as chmod shows them (e.g. 0640; only from a session).</summary>
+        /// <summary>Permission bits in octal, as chmod shows them (e.g. 0640), known as <see cref="Owner"/> is.</summary>
         public string? Mode { get; set; }
+
+        /// <summary>
+        /// Under Block, how long a reader may hold writers back without
+        /// reading before it is overrun, in milliseconds; 0: writers wait as
+        /// long as it takes.  Null when the module does not report it.
+        /// </summary>
+        public uint? StallMilliseconds { get; set; }
+
+        /// <summary>Permission bits as <see cref="Mode"/> shows them: four octal digits.</summary>
+        internal static string FormatMode(uint mode) => System.Convert.ToString(mode, 8).PadLeft(4, '0');
 
         /// <summary>Name for display: the name, or "(default)" with the node identity.</summary>
         public string DisplayName =>

@@ -25,6 +25,9 @@ namespace KernelTalk.Native
         int IoctlGetU32(int fd, uint request, out uint value);
         int IoctlCreate(int fd, ref RoomSpecNative spec);
         int IoctlGetAccess(int fd, out RoomAccessNative access);
+        int IoctlSetAccess(int fd, ref RoomAccessNative access);
+        int IoctlGetSettings(int fd, out RoomSettingsNative settings);
+        int IoctlSetSettings(int fd, ref RoomSettingsNative settings);
 
         /// <summary>KERNELTALK_IOC_MEMBERS into <paramref name="members"/>: entries written, and the room's total.</summary>
         int IoctlMembers(int fd, MemberInfoNative[] members, out uint count, out uint total);

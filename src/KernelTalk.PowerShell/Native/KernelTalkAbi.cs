@@ -27,6 +27,8 @@ namespace KernelTalk.Native
 
         public const uint ModeMask = 0x1FF;     // KERNELTALK_MODE_MASK (0777)
 
+        public const uint StallMsMax = 86400000; // KERNELTALK_STALL_MS_MAX (one day)
+
         public const uint MemberReader = 1u << 0;  // KERNELTALK_MEMBER_READER
         public const uint MemberWriter = 1u << 1;  // KERNELTALK_MEMBER_WRITER
         public const uint MemberNoEcho = 1u << 2;  // KERNELTALK_MEMBER_NOECHO
@@ -55,6 +57,8 @@ namespace KernelTalk.Native
         public static readonly uint IocSetAccess = Ioc(IocWrite, 0x06, Marshal.SizeOf<RoomAccessNative>());
         public static readonly uint IocGetAccess = Ioc(IocRead, 0x07, Marshal.SizeOf<RoomAccessNative>());
         public static readonly uint IocMembers = Ioc(IocRead | IocWrite, 0x08, Marshal.SizeOf<MemberListNative>());
+        public static readonly uint IocSetSettings = Ioc(IocWrite, 0x09, Marshal.SizeOf<RoomSettingsNative>());
+        public static readonly uint IocGetSettings = Ioc(IocRead, 0x0A, Marshal.SizeOf<RoomSettingsNative>());
 
         /// <summary>sizeof(struct kerneltalk_msg): the record header in record mode.</summary>
         public static readonly int MsgHeaderSize = Marshal.SizeOf<MsgHeaderNative>();
@@ -128,6 +132,14 @@ namespace KernelTalk.Native
         public uint Gid;
         public uint Mode;
         public uint Reserved;
+    }
+
+    /// <summary>struct kerneltalk_room_settings (KERNELTALK_IOC_SET_SETTINGS / GET_SETTINGS).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct RoomSettingsNative
+    {
+        public uint StallMs;
+        public fixed uint Reserved[3];
     }
 
     /// <summary>struct kerneltalk_member_info (one entry of KERNELTALK_IOC_MEMBERS).</summary>

@@ -29,6 +29,9 @@ namespace KernelTalk.Native
         public static extern int ioctl(int fd, UIntPtr request, ref MemberListNative arg);
 
         [DllImport(Library, SetLastError = true)]
-        public static extern int ioctl(int fd, UIntPtr request, out RoomAccessNative arg);
+        public static extern int ioctl(int fd, UIntPtr request, ref RoomAccessNative arg);
+
+        [DllImport(Library, SetLastError = true)]
+        public static extern int ioctl(int fd, UIntPtr request, ref RoomSettingsNative arg);
     }
 }

@@ -130,8 +130,23 @@ namespace KernelTalk.Native
         public int IoctlCreate(int fd, ref RoomSpecNative spec) =>
             Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocCreate, ref spec));
 
-        public int IoctlGetAccess(int fd, out RoomAccessNative access) =>
-            Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocGetAccess, out access));
+        public int IoctlGetAccess(int fd, out RoomAccessNative access)
+        {
+            access = default;
+            return Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocGetAccess, ref access));
+        }
+
+        public int IoctlSetAccess(int fd, ref RoomAccessNative access) =>
+            Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocSetAccess, ref access));
+
+        public int IoctlGetSettings(int fd, out RoomSettingsNative settings)
+        {
+            settings = default;
+            return Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocGetSettings, ref settings));
+        }
+
+        public int IoctlSetSettings(int fd, ref RoomSettingsNative settings) =>
+            Result(LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocSetSettings, ref settings));
 
         public unsafe int IoctlMembers(int fd, MemberInfoNative[] members, out uint count, out uint total)
         {

@@ -27,8 +27,9 @@
  * KERNELTALK_POLICY_BLOCK is lossless for every reader that keeps
  * reading: a post waits (or fails -EAGAIN under O_NONBLOCK) while a reader
  * still needs the space, except a reader that has held it back for the
- * module parameter stall_ms without reading (0: no bound), which is
- * overrun and told as under OVERWRITE.  A file that has never read is
+ * room's stall bound without reading (0: no bound; the module parameter
+ * stall_ms, or KERNELTALK_IOC_SET_SETTINGS), which is overrun and told as
+ * under OVERWRITE.  A file that has never read is
  * not held back by its own unread echo: its posts overwrite it instead,
  * reported as lost.
  *
@@ -268,6 +269,27 @@ struct kerneltalk_member_list {
 	__u64 reserved;
 };
 
+/* struct kerneltalk_room_settings.stall_ms: at most one day */
+#define KERNELTALK_STALL_MS_MAX	86400000U
+
+/**
+ * struct kerneltalk_room_settings - flow-control settings of the caller's room
+ * @stall_ms:	under KERNELTALK_POLICY_BLOCK, how long (ms) a reader may hold
+ *		the room's writers back without reading before it is overrun;
+ *		0: no bound (writers wait as long as it takes).  At most
+ *		KERNELTALK_STALL_MS_MAX.  A new room takes the module
+ *		parameter stall_ms (capped likewise).
+ * @reserved:	must be zero (SET_SETTINGS), zero (GET_SETTINGS)
+ *
+ * SET_SETTINGS sets every field: read them with GET_SETTINGS first and
+ * change what you mean to.  A field defined later in @reserved will take
+ * zero as "as before".
+ */
+struct kerneltalk_room_settings {
+	__u32 stall_ms;
+	__u32 reserved[3];
+};
+
 #define KERNELTALK_IOC_MAGIC	0xC7
 
 /*
@@ -346,5 +368,19 @@ struct kerneltalk_member_list {
  */
 #define KERNELTALK_IOC_MEMBERS \
 	_IOWR(KERNELTALK_IOC_MAGIC, 0x08, struct kerneltalk_member_list)
+/*
+ * KERNELTALK_IOC_SET_SETTINGS - change the caller's room's settings: only
+ * the room's creator (as for KERNELTALK_IOC_SET_POLICY) or CAP_SYS_ADMIN,
+ * else -EPERM; -EINVAL for @stall_ms above KERNELTALK_STALL_MS_MAX or a
+ * non-zero reserved field.  A new stall bound applies at once, to readers
+ * already holding the room back and to writers already waiting (a reader
+ * idle for longer than the new bound is overrun by the next post that
+ * needs its space).
+ */
+#define KERNELTALK_IOC_SET_SETTINGS \
+	_IOW(KERNELTALK_IOC_MAGIC, 0x09, struct kerneltalk_room_settings)
+/* KERNELTALK_IOC_GET_SETTINGS - the caller's room's settings; any member. */
+#define KERNELTALK_IOC_GET_SETTINGS \
+	_IOR(KERNELTALK_IOC_MAGIC, 0x0A, struct kerneltalk_room_settings)
 
 #endif /* _UAPI_LINUX_KERNELTALK_H */
