@@ -86,6 +86,51 @@ static void kt_msg_header(const struct kt_member *m, const struct kt_msg *msg,
 	memcpy(hdr->comm, msg->comm, sizeof(hdr->comm));
 }
 
+/* Copies @msg out as one record at @ubuf; non-zero on a fault. */
+static int kt_copy_record(const struct kt_member *m, const struct kt_msg *msg,
+			  char __user *ubuf)
+{
+	struct kerneltalk_msg hdr;
+
+	kt_msg_header(m, msg, &hdr);
+	if (copy_to_user(ubuf, &hdr, sizeof(hdr)) ||
+	    copy_to_user(ubuf + sizeof(hdr), msg->data, msg->len))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Record mode: the pending message as one record, and with @batch the
+ * following ones too, each at the next KERNELTALK_RECORD_ALIGN offset,
+ * while they are there and fit.  A record that does not fit or faults
+ * stays pending, so it is the first of the next read and nothing is lost.
+ */
+static ssize_t kt_read_records(struct kt_member *m, char __user *buf,
+			       size_t count, unsigned long *gen, bool batch)
+{
+	size_t off = 0, end = 0;
+
+	for (;;) {
+		size_t n = KT_RECORD_SIZE(m->pending->len);
+
+		if (n > count - off)
+			return end ? end : -EMSGSIZE;
+		/* The gap after the previous record reads as zeros. */
+		if (clear_user(buf + end, off - end) ||
+		    kt_copy_record(m, m->pending, buf + off))
+			return end ? end : -EFAULT;
+		end = off + n;
+		off = ALIGN(end, KERNELTALK_RECORD_ALIGN);
+		if (!batch || off + KT_RECORD_SIZE(1) > count) {
+			kt_member_drop_pending(m);
+			return end;
+		}
+		/* Done with this one; stop when no other one is readable. */
+		if (kt_room_fetch(m, gen))
+			return end;
+	}
+}
+
 /*
  * Copies out (part of) the member's pending message, fetching the next one
  * first if there is none.  The message stays pending until all of it has
@@ -94,7 +139,7 @@ static void kt_msg_header(const struct kt_member *m, const struct kt_msg *msg,
 static ssize_t kt_read_locked(struct kt_member *m, char __user *buf,
 			      size_t count, unsigned long *gen)
 {
-	struct kerneltalk_msg hdr;
+	u32 flags = READ_ONCE(m->flags);
 	struct kt_msg *msg;
 	size_t n, left;
 	int ret;
@@ -107,17 +152,9 @@ static ssize_t kt_read_locked(struct kt_member *m, char __user *buf,
 	}
 	msg = m->pending;
 
-	if (READ_ONCE(m->flags) & KERNELTALK_F_RECORDS) {
-		n = KT_RECORD_SIZE(msg->len);
-		if (count < n)
-			return -EMSGSIZE;
-		kt_msg_header(m, msg, &hdr);
-		if (copy_to_user(buf, &hdr, sizeof(hdr)) ||
-		    copy_to_user(buf + sizeof(hdr), msg->data, msg->len))
-			return -EFAULT;
-		kt_member_drop_pending(m);
-		return n;
-	}
+	if (flags & KERNELTALK_F_RECORDS)
+		return kt_read_records(m, buf, count, gen,
+				       flags & KERNELTALK_F_BATCH);
 
 	/* Losses fetched in record mode, switched to stream mode since. */
 	if (m->pending_lost) {

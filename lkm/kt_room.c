@@ -128,32 +128,45 @@ static void kt_msg_free_list(struct kt_msg *list)
 static void kt_room_wake_writers(struct kt_room *room);
 
 /*
- * The member is done with its pending message.  One the ring has already
- * recycled was still charged to the room (pinned): its last reader frees
- * that space.  References to a message are taken and dropped under the
- * room lock, so kt_room_space() can tell a pinned one by its count.
+ * The member is done with its pending message; returns it when that was
+ * its last reference, to be freed after the room lock.  One the ring has
+ * already recycled was still charged to the room (pinned): its last
+ * reader frees that space.  References to a message are taken and
+ * dropped under the room lock, so kt_room_space() can tell a pinned one
+ * by its count.
  */
-void kt_member_drop_pending(struct kt_member *m)
+static struct kt_msg *kt_member_put_pending(struct kt_room *room,
+					    struct kt_member *m)
 {
 	struct kt_msg *msg = m->pending;
-	struct kt_room *room = m->room;
-	bool last;
 
-	lockdep_assert_held(&m->lock);
+	lockdep_assert_held(&room->lock);
 	if (!msg)
-		return;
-	spin_lock(&room->lock);
-	last = refcount_dec_and_test(&msg->ref);
-	if (last)
-		room->used -= msg->cost;
+		return NULL;
 	WRITE_ONCE(m->pending, NULL);
 	m->pending_off = 0;
 	WRITE_ONCE(m->pending_lost, 0);
+	if (!refcount_dec_and_test(&msg->ref))
+		return NULL;
+	room->used -= msg->cost;
+	return msg;
+}
+
+void kt_member_drop_pending(struct kt_member *m)
+{
+	struct kt_room *room = m->room;
+	struct kt_msg *last;
+
+	lockdep_assert_held(&m->lock);
+	if (!m->pending)
+		return;
+	spin_lock(&room->lock);
+	last = kt_member_put_pending(room, m);
 	/* Retained, it can be recycled now; recycled, its space is free. */
 	kt_room_wake_writers(room);
 	spin_unlock(&room->lock);
 	if (last)
-		kt_msg_free(msg);
+		kt_msg_free(last);
 }
 
 static struct kt_msg **kt_slot(struct kt_room *room, u64 seq)
@@ -452,29 +465,32 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 }
 
 /*
- * Takes the member's next message into m->pending.  -EAGAIN when there is
- * none (*gen is then the wake_gen to wait on); -EPIPE once, in stream mode,
- * after messages were overwritten before this member read them.
+ * Takes the member's next message into m->pending, done with the pending
+ * one first if there is one (a batch moves on under one lock).  -EAGAIN
+ * when there is none (*gen is then the wake_gen to wait on); -EPIPE once,
+ * in stream mode, after messages were overwritten before this member read
+ * them.
  */
 int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 {
 	struct kt_room *room = m->room;
-	struct kt_msg *msg;
+	struct kt_msg *msg, *last;
 	int ret = 0;
 
 	lockdep_assert_held(&m->lock);
 	spin_lock(&room->lock);
+	last = kt_member_put_pending(room, m);
 	m->read_at = jiffies;
 	m->has_read = true;
 	if (m->lost && !(READ_ONCE(m->flags) & KERNELTALK_F_RECORDS)) {
 		WRITE_ONCE(m->lost, 0);
 		ret = -EPIPE;
-		goto out_unlock;
+		goto out_wake;
 	}
 	if (m->seq == room->next_seq) {
 		*gen = m->wake_gen;
 		ret = -EAGAIN;
-		goto out_unlock;
+		goto out_wake;
 	}
 	msg = *kt_slot(room, m->seq);
 	refcount_inc(&msg->ref);
@@ -483,9 +499,11 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 	WRITE_ONCE(m->pending, msg);
 	WRITE_ONCE(m->pending_lost, m->lost);
 	WRITE_ONCE(m->lost, 0);
+out_wake:
 	kt_room_wake_writers(room);
-out_unlock:
 	spin_unlock(&room->lock);
+	if (last)
+		kt_msg_free(last);
 	return ret;
 }
 
@@ -548,13 +566,16 @@ int kt_room_set_policy(struct kt_member *m, u32 policy)
 
 /*
  * A message half read in stream mode cannot turn into a record (nor be
- * delivered whole again): RECORDS changes only between messages.
+ * delivered whole again): RECORDS changes only between messages.  BATCH
+ * means something only for records.
  */
 int kt_room_set_flags(struct kt_member *m, u32 flags)
 {
 	struct kt_room *room = m->room;
 
 	lockdep_assert_held(&m->lock);
+	if ((flags & KERNELTALK_F_BATCH) && !(flags & KERNELTALK_F_RECORDS))
+		return -EINVAL;
 	if (((flags ^ READ_ONCE(m->flags)) & KERNELTALK_F_RECORDS) &&
 	    m->pending_off)
 		return -EBUSY;

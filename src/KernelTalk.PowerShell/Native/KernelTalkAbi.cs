@@ -14,7 +14,9 @@ namespace KernelTalk.Native
 
         public const uint FlagRecords = 1u << 0;   // KERNELTALK_F_RECORDS
         public const uint FlagNoEcho = 1u << 1;    // KERNELTALK_F_NOECHO
-        public const uint FlagAll = FlagRecords | FlagNoEcho;
+        public const uint FlagBatch = 1u << 2;     // KERNELTALK_F_BATCH
+        public const uint FlagAll = FlagRecords | FlagNoEcho | FlagBatch;
+        public const int RecordAlign = 8;          // KERNELTALK_RECORD_ALIGN
 
         public const uint PolicyBlock = 0;      // KERNELTALK_POLICY_BLOCK
         public const uint PolicyOverwrite = 1;  // KERNELTALK_POLICY_OVERWRITE
