@@ -29,6 +29,7 @@ static int kt_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&m->lock);
 	init_waitqueue_head(&m->wait);
+	init_waitqueue_head(&m->wr_wait);
 	m->id = atomic64_inc_return(&kt_member_ids);
 	m->node.dev = inode->i_sb->s_dev;
 	m->node.ino = inode->i_ino;
@@ -195,6 +196,16 @@ static ssize_t kt_read(struct file *file, char __user *buf, size_t count,
 	}
 }
 
+/*
+ * Writes of one file wait exclusively: the thread woken passes the
+ * wake-up on when it leaves while a post could still go through.
+ */
+static void kt_wake_next_writer(struct kt_member *m)
+{
+	if (!READ_ONCE(m->blocked) && wq_has_sleeper(&m->wr_wait))
+		wake_up_interruptible_poll(&m->wr_wait, EPOLLOUT | EPOLLWRNORM);
+}
+
 static ssize_t kt_write(struct file *file, const char __user *buf,
 			size_t count, loff_t *ppos)
 {
@@ -222,12 +233,16 @@ static ssize_t kt_write(struct file *file, const char __user *buf,
 		}
 		ret = kt_room_post(m, msg, &gen);
 		mutex_unlock(&m->lock);
-		if (!ret)
+		if (!ret) {
+			kt_wake_next_writer(m);
 			return count;
+		}
 		if (ret != -EAGAIN || (file->f_flags & O_NONBLOCK))
 			goto out_put_msg;
-		if (wait_event_interruptible(m->wait,
-					     READ_ONCE(m->wake_gen) != gen)) {
+		/* One writing thread at a time, as pipe_write(). */
+		if (wait_event_interruptible_exclusive(m->wr_wait,
+				READ_ONCE(m->wake_gen) != gen)) {
+			kt_wake_next_writer(m);
 			ret = -ERESTARTSYS;
 			goto out_put_msg;
 		}
@@ -245,9 +260,10 @@ static __poll_t kt_poll(struct file *file, poll_table *wait)
 	/*
 	 * Lockless, as pipe_poll(): a read may hold m->lock for as long as
 	 * its copy_to_user() faults.  Every change that makes the file
-	 * readable or writable wakes m->wait after making it.
+	 * readable or writable wakes m->wait or m->wr_wait after making it.
 	 */
 	poll_wait(file, &m->wait, wait);
+	poll_wait(file, &m->wr_wait, wait);
 	if (m->reader) {
 		if (READ_ONCE(m->lost) || READ_ONCE(m->pending_lost))
 			mask |= EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLPRI;

@@ -174,27 +174,60 @@ static struct kt_msg **kt_slot(struct kt_room *room, u64 seq)
 	return &room->slots[seq & (kt_nr_slots - 1)];
 }
 
-/* Wakes every member whose wait ended: see wake_gen in kt.h. */
+/*
+ * Ends the member's waits for @events (see wake_gen in kt.h): readers
+ * and pollers of the file on m->wait, its writers on m->wr_wait, only
+ * when someone sleeps or polls there.  A write waits exclusively: one
+ * writing thread is woken and passes the wake-up on (kt_write()).
+ */
 static void kt_member_wake(struct kt_member *m, __poll_t events)
 {
 	WRITE_ONCE(m->wake_gen, m->wake_gen + 1);
-	wake_up_interruptible_poll(&m->wait, events);
+	/* wq_has_sleeper() orders the wake_gen store before its check. */
+	if ((events & EPOLLIN) && wq_has_sleeper(&m->wait))
+		wake_up_interruptible_poll(&m->wait, events);
+	if ((events & EPOLLOUT) && wq_has_sleeper(&m->wr_wait))
+		wake_up_interruptible_poll(&m->wr_wait, events);
 }
 
-/* A post landed: tell every member, wake those that will read it. */
-static void kt_room_wake_readers(struct kt_room *room, struct kt_member *poster)
+/*
+ * Moves a reader's cursor to @seq: its room_next becomes the room's
+ * next_seq, and it is on room->caught_up exactly when it has read
+ * everything.  So room_next differs from seq exactly when there is
+ * something to read, and a post finds the readers it makes readable on
+ * that list without looking at the others.
+ */
+static void kt_member_set_seq(struct kt_room *room, struct kt_member *m,
+			      u64 seq)
 {
-	struct kt_member *m;
+	lockdep_assert_held(&room->lock);
+	WRITE_ONCE(m->seq, seq);
+	WRITE_ONCE(m->room_next, room->next_seq);
+	if (!m->reader)
+		return;
+	if (seq != room->next_seq)
+		list_del_init(&m->caught_up);
+	else if (list_empty(&m->caught_up))
+		list_add_tail(&m->caught_up, &room->caught_up);
+}
+
+/*
+ * A post landed: wake the readers that had read everything (the others
+ * were readable already).  A NOECHO poster that has skipped its own post
+ * stays caught up.
+ */
+static void kt_room_wake_readers(struct kt_room *room)
+{
+	struct kt_member *m, *tmp;
 
 	lockdep_assert_held(&room->lock);
-	list_for_each_entry(m, &room->members, link) {
+	list_for_each_entry_safe(m, tmp, &room->caught_up, caught_up) {
 		WRITE_ONCE(m->room_next, room->next_seq);
-		if (!m->reader ||
-		    (m == poster && (READ_ONCE(m->flags) & KERNELTALK_F_NOECHO)))
+		if (m->seq == room->next_seq)
 			continue;
+		list_del_init(&m->caught_up);
 		/* It holds a message back from now on: its stall clock runs. */
-		if (m->seq == room->next_seq - 1)
-			m->read_at = jiffies;
+		m->read_at = jiffies;
 		kt_member_wake(m, EPOLLIN | EPOLLRDNORM);
 	}
 }
@@ -226,7 +259,7 @@ static bool kt_member_skip_own(struct kt_room *room, struct kt_member *m)
 	seq = kt_member_own_end(room, m);
 	if (seq == m->seq)
 		return false;
-	WRITE_ONCE(m->seq, seq);
+	kt_member_set_seq(room, m, seq);
 	return true;
 }
 
@@ -275,7 +308,7 @@ static bool kt_room_fits(struct kt_room *room, u32 size,
 			 const struct kt_member *poster)
 {
 	unsigned long now = jiffies;
-	u64 limit = room->next_seq;
+	u64 limit = room->next_seq, min = room->next_seq;
 	struct kt_member *m;
 
 	lockdep_assert_held(&room->lock);
@@ -284,16 +317,23 @@ static bool kt_room_fits(struct kt_room *room, u32 size,
 	/* Under OVERWRITE anything retained may go, but not what is pinned. */
 	if (room->policy == KERNELTALK_POLICY_OVERWRITE)
 		return kt_room_space(room, limit, size) >= size;
+	/* No reader holds what is before min_seq: the common case, O(1). */
+	if (kt_room_space(room, room->min_seq, size) >= size)
+		return true;
 	list_for_each_entry(m, &room->members, link) {
 		u64 seq = m->seq;
 
-		if (!m->reader || kt_member_stalled(room, m, now))
+		if (!m->reader)
+			continue;
+		min = min(min, seq);
+		if (kt_member_stalled(room, m, now))
 			continue;
 		if (m == poster && !m->has_read)
 			seq = kt_member_own_end(room, m);
 		if (seq < limit)
 			limit = seq;
 	}
+	room->min_seq = min;
 	return kt_room_space(room, limit, size) >= size;
 }
 
@@ -304,22 +344,29 @@ static bool kt_room_fits(struct kt_room *room, u32 size,
  * much space, so it is woken too.  The slowest reader, if it has never
  * read, is held back by its own echo only as kt_room_fits() says.
  * While the room is full, re-check when the next reader holding it turns
- * stalled.
+ * stalled.  A room that is not full and would not be even if every
+ * reader held from min_seq on needs no look at its members.
  */
 static void kt_room_update_full(struct kt_room *room)
 {
 	u64 first = room->next_seq, second = room->next_seq;
+	u64 min = room->next_seq;
 	u32 size = kt_max_cost;
 	struct kt_member *m, *slowest = NULL;
 	bool full = false, self_full = false;
 	unsigned long now = jiffies, next = now + room->stall;
 
 	lockdep_assert_held(&room->lock);
-	if (kt_capacity - room->used < size) {
+	if (kt_capacity - room->used < size &&
+	    (room->full || room->policy == KERNELTALK_POLICY_OVERWRITE ||
+	     kt_room_space(room, room->min_seq, size) < size)) {
 		list_for_each_entry(m, &room->members, link) {
 			if (room->policy == KERNELTALK_POLICY_OVERWRITE)
 				break;
-			if (!m->reader || m->seq == room->next_seq ||
+			if (!m->reader)
+				continue;
+			min = min(min, m->seq);
+			if (m->seq == room->next_seq ||
 			    kt_member_stalled(room, m, now))
 				continue;
 			if (time_before(m->read_at + room->stall, next))
@@ -332,7 +379,11 @@ static void kt_room_update_full(struct kt_room *room)
 				second = m->seq;
 			}
 		}
+		if (room->policy != KERNELTALK_POLICY_OVERWRITE)
+			room->min_seq = min;
 		full = kt_room_space(room, first, size) < size;
+		/* Until a reader at or below second moves, this holds. */
+		room->hold_seq = second;
 		if (slowest && !slowest->has_read) {
 			second = min(second, kt_member_own_end(room, slowest));
 			self_full = full &&
@@ -391,10 +442,13 @@ static void kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
 	lockdep_assert_held(&room->lock);
 	*slot = NULL;
 	room->first_seq++;
+	/* Below min_seq every reader has read it: nobody to tell, O(1). */
 	list_for_each_entry(m, &room->members, link) {
+		if (msg->seq < room->min_seq)
+			break;	/* at the first member */
 		if (!m->reader || m->seq != msg->seq)
 			continue;
-		WRITE_ONCE(m->seq, m->seq + 1);
+		kt_member_set_seq(room, m, m->seq + 1);
 		kt_member_skip_own(room, m);
 		WRITE_ONCE(m->lost, m->lost + 1);
 		/* The first loss makes it readable (-EPIPE) and overrun. */
@@ -456,7 +510,7 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 	room->used += size;	/* msg->cost */
 	room->posted++;
 	kt_member_skip_own(room, m);
-	kt_room_wake_readers(room, m);
+	kt_room_wake_readers(room);
 	kt_room_update_full(room);
 	spin_unlock(&room->lock);
 	kt_msg_free_list(freed);
@@ -475,6 +529,7 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 {
 	struct kt_room *room = m->room;
 	struct kt_msg *msg, *last;
+	u64 from = m->seq;
 	int ret = 0;
 
 	lockdep_assert_held(&m->lock);
@@ -494,13 +549,15 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 	}
 	msg = *kt_slot(room, m->seq);
 	refcount_inc(&msg->ref);
-	WRITE_ONCE(m->seq, m->seq + 1);
+	kt_member_set_seq(room, m, m->seq + 1);
 	kt_member_skip_own(room, m);
 	WRITE_ONCE(m->pending, msg);
 	WRITE_ONCE(m->pending_lost, m->lost);
 	WRITE_ONCE(m->lost, 0);
 out_wake:
-	kt_room_wake_writers(room);
+	/* Space comes free only if it held the room back, see hold_seq. */
+	if (last || from <= room->hold_seq)
+		kt_room_wake_writers(room);
 	spin_unlock(&room->lock);
 	if (last)
 		kt_msg_free(last);
@@ -514,7 +571,8 @@ void kt_room_seek(struct kt_member *m, bool history)
 	lockdep_assert_held(&m->lock);
 	kt_member_drop_pending(m);
 	spin_lock(&room->lock);
-	WRITE_ONCE(m->seq, history ? room->first_seq : room->next_seq);
+	kt_member_set_seq(room, m, history ? room->first_seq : room->next_seq);
+	room->min_seq = min(room->min_seq, m->seq);
 	WRITE_ONCE(m->lost, 0);
 	m->read_at = jiffies;
 	kt_member_skip_own(room, m);
@@ -703,8 +761,10 @@ static struct kt_room *kt_room_create(const char *name, struct kt_member *m,
 	room->policy = kt_policy;
 	room->stall = msecs_to_jiffies(READ_ONCE(kt_stall_ms));
 	INIT_DELAYED_WORK(&room->stall_work, kt_room_stall_work);
+	INIT_LIST_HEAD(&room->caught_up);
 	room->first_seq = 1;
 	room->next_seq = 1;
+	room->min_seq = 1;
 	list_add_tail(&room->link, &kt_rooms);
 	kt_nr_rooms++;
 	if (name[0])
@@ -740,10 +800,10 @@ static void kt_room_add(struct kt_room *room, struct kt_member *m)
 	spin_lock(&room->lock);
 	list_add_tail(&m->link, &room->members);
 	room->nr_members++;
-	WRITE_ONCE(m->seq, room->next_seq);
+	INIT_LIST_HEAD(&m->caught_up);
+	kt_member_set_seq(room, m, room->next_seq);
 	WRITE_ONCE(m->lost, 0);
 	m->read_at = jiffies;
-	WRITE_ONCE(m->room_next, room->next_seq);
 	WRITE_ONCE(m->blocked, m->writer && room->full);
 	m->joined_ns = ktime_get_real_ns();
 	/* A read or post of this file waiting elsewhere must look again. */
@@ -796,6 +856,7 @@ static void kt_room_del(struct kt_member *m)
 	spin_lock(&room->lock);
 	unused = kt_room_last_use(m);
 	list_del(&m->link);
+	list_del_init(&m->caught_up);
 	room->nr_members--;
 	if (m->reader)
 		kt_room_wake_writers(room);
