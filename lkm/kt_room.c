@@ -430,9 +430,10 @@ static void kt_room_wake_writers(struct kt_room *room)
  * Recycles the oldest message.  The readers whose cursor is on it lose it:
  * they move on and count it in their lost, and the room in its dropped.
  * They are woken whoever posted, a NOECHO poster overrunning itself too.
- * The message goes on @freed, to be freed after the room lock.
+ * The message goes on @freed, to be freed after the room lock.  True if
+ * a reader lost it.
  */
-static void kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
+static bool kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
 {
 	struct kt_msg **slot = kt_slot(room, room->first_seq);
 	struct kt_msg *msg = *slot;
@@ -467,6 +468,7 @@ static void kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
 		/* Charged until its last reader is done with it. */
 		msg->recycled = true;
 	}
+	return needed;
 }
 
 /*
@@ -478,6 +480,7 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 	struct kt_room *room = m->room;
 	struct kt_msg **slots = NULL, *freed = NULL;
 	u32 size = msg->cost;
+	bool still_full;
 
 	lockdep_assert_held(&m->lock);
 	/* The ring is allocated on first post, outside the spinlock. */
@@ -500,8 +503,16 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 		kvfree(slots);
 		return -EAGAIN;
 	}
+	/*
+	 * A post fills a full room further and frees nothing, unless it
+	 * moves a reader (overruns one that stalled): only then can the
+	 * room stop being full.  A NOECHO poster skipping its own post
+	 * moves from the end to the end.
+	 */
+	still_full = room->full;
 	while (kt_capacity - room->used < size)
-		kt_room_drop_oldest(room, &freed);
+		if (kt_room_drop_oldest(room, &freed))
+			still_full = false;
 
 	msg->seq = room->next_seq++;
 	msg->time_ns = ktime_get_real_ns();
@@ -511,7 +522,8 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 	room->posted++;
 	kt_member_skip_own(room, m);
 	kt_room_wake_readers(room);
-	kt_room_update_full(room);
+	if (!still_full)
+		kt_room_update_full(room);
 	spin_unlock(&room->lock);
 	kt_msg_free_list(freed);
 	kvfree(slots);
