@@ -38,9 +38,9 @@
  * A post costs O(1) in the members that do not read it: it wakes only the
  * readers on the room's caught_up list (those that had read everything;
  * the others were readable already), and whether it fits is decided from
- * min_seq, a bound below every reader's cursor, without looking at the
- * members.  Only when that bound says no (a reader may really hold the
- * space back) are the members walked, and the bound refreshed.
+ * min_seq, the lowest reader cursor, without looking at the members.  Only
+ * when that says no (a reader may really hold the space back, unless it
+ * stalled) are the members walked.
  *
  * poll takes no lock at all, as pipe_poll(): a read holds kt_member.lock
  * across copy_to_user(), which may wait on a userfaultfd or FUSE page.
@@ -147,11 +147,12 @@ struct kt_room {
 	struct delayed_work stall_work;	/* re-checks full when one stalls */
 	bool full;			/* a max_msg post would wait */
 	/*
-	 * At most every reader's cursor: cursors only move forward, except
-	 * a seek to the history, which lowers it.  Refreshed whenever the
-	 * members are walked.
+	 * The lowest reader cursor and how many readers are at it (0: no
+	 * reader), kept by every cursor move; the members are walked for a
+	 * new one only when the last reader at it moves on or leaves.
 	 */
 	u64 min_seq;
+	unsigned int at_min;
 	/*
 	 * While full: a read moving a cursor above this (the second lowest
 	 * of the readers holding the room) frees no space.

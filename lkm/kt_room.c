@@ -197,9 +197,56 @@ static void kt_member_wake(struct kt_member *m, __poll_t events)
  * something to read, and a post finds the readers it makes readable on
  * that list without looking at the others.
  */
+/* The lowest cursor of the room's readers, O(members): see min_seq. */
+static void kt_room_find_min(struct kt_room *room)
+{
+	const struct kt_member *m;
+	unsigned int n = 0;
+	u64 min = U64_MAX;
+
+	lockdep_assert_held(&room->lock);
+	list_for_each_entry(m, &room->members, link) {
+		if (!m->reader || m->seq > min)
+			continue;
+		n = m->seq == min ? n + 1 : 1;
+		min = m->seq;
+	}
+	room->min_seq = min;
+	room->at_min = n;
+}
+
+/* A reader's cursor arrives at @seq (it joined, or moved there). */
+static void kt_room_cursor_in(struct kt_room *room, u64 seq)
+{
+	if (!room->at_min || seq < room->min_seq) {
+		room->min_seq = seq;
+		room->at_min = 1;
+	} else if (seq == room->min_seq) {
+		room->at_min++;
+	}
+}
+
+/* A reader's cursor leaves @seq (it moved on, or left the room). */
+static void kt_room_cursor_out(struct kt_room *room, u64 seq)
+{
+	if (seq == room->min_seq && !--room->at_min)
+		kt_room_find_min(room);
+}
+
+/*
+ * Everything before this is read by every reader (with none, the whole
+ * ring): it may be recycled, and no reader loses it.
+ */
+static u64 kt_room_min_seq(const struct kt_room *room)
+{
+	return room->at_min ? room->min_seq : room->next_seq;
+}
+
 static void kt_member_set_seq(struct kt_room *room, struct kt_member *m,
 			      u64 seq)
 {
+	u64 from = m->seq;
+
 	lockdep_assert_held(&room->lock);
 	WRITE_ONCE(m->seq, seq);
 	WRITE_ONCE(m->room_next, room->next_seq);
@@ -209,6 +256,10 @@ static void kt_member_set_seq(struct kt_room *room, struct kt_member *m,
 		list_del_init(&m->caught_up);
 	else if (list_empty(&m->caught_up))
 		list_add_tail(&m->caught_up, &room->caught_up);
+	if (seq != from) {
+		kt_room_cursor_in(room, seq);
+		kt_room_cursor_out(room, from);
+	}
 }
 
 /*
@@ -308,7 +359,7 @@ static bool kt_room_fits(struct kt_room *room, u32 size,
 			 const struct kt_member *poster)
 {
 	unsigned long now = jiffies;
-	u64 limit = room->next_seq, min = room->next_seq;
+	u64 limit = room->next_seq;
 	struct kt_member *m;
 
 	lockdep_assert_held(&room->lock);
@@ -318,22 +369,18 @@ static bool kt_room_fits(struct kt_room *room, u32 size,
 	if (room->policy == KERNELTALK_POLICY_OVERWRITE)
 		return kt_room_space(room, limit, size) >= size;
 	/* No reader holds what is before min_seq: the common case, O(1). */
-	if (kt_room_space(room, room->min_seq, size) >= size)
+	if (kt_room_space(room, kt_room_min_seq(room), size) >= size)
 		return true;
 	list_for_each_entry(m, &room->members, link) {
 		u64 seq = m->seq;
 
-		if (!m->reader)
-			continue;
-		min = min(min, seq);
-		if (kt_member_stalled(room, m, now))
+		if (!m->reader || kt_member_stalled(room, m, now))
 			continue;
 		if (m == poster && !m->has_read)
 			seq = kt_member_own_end(room, m);
 		if (seq < limit)
 			limit = seq;
 	}
-	room->min_seq = min;
 	return kt_room_space(room, limit, size) >= size;
 }
 
@@ -350,7 +397,6 @@ static bool kt_room_fits(struct kt_room *room, u32 size,
 static void kt_room_update_full(struct kt_room *room)
 {
 	u64 first = room->next_seq, second = room->next_seq;
-	u64 min = room->next_seq;
 	u32 size = kt_max_cost;
 	struct kt_member *m, *slowest = NULL;
 	bool full = false, self_full = false;
@@ -359,14 +405,11 @@ static void kt_room_update_full(struct kt_room *room)
 	lockdep_assert_held(&room->lock);
 	if (kt_capacity - room->used < size &&
 	    (room->full || room->policy == KERNELTALK_POLICY_OVERWRITE ||
-	     kt_room_space(room, room->min_seq, size) < size)) {
+	     kt_room_space(room, kt_room_min_seq(room), size) < size)) {
 		list_for_each_entry(m, &room->members, link) {
 			if (room->policy == KERNELTALK_POLICY_OVERWRITE)
 				break;
-			if (!m->reader)
-				continue;
-			min = min(min, m->seq);
-			if (m->seq == room->next_seq ||
+			if (!m->reader || m->seq == room->next_seq ||
 			    kt_member_stalled(room, m, now))
 				continue;
 			if (time_before(m->read_at + room->stall, next))
@@ -379,8 +422,6 @@ static void kt_room_update_full(struct kt_room *room)
 				second = m->seq;
 			}
 		}
-		if (room->policy != KERNELTALK_POLICY_OVERWRITE)
-			room->min_seq = min;
 		full = kt_room_space(room, first, size) < size;
 		/* Until a reader at or below second moves, this holds. */
 		room->hold_seq = second;
@@ -445,7 +486,7 @@ static bool kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
 	room->first_seq++;
 	/* Below min_seq every reader has read it: nobody to tell, O(1). */
 	list_for_each_entry(m, &room->members, link) {
-		if (msg->seq < room->min_seq)
+		if (msg->seq < kt_room_min_seq(room))
 			break;	/* at the first member */
 		if (!m->reader || m->seq != msg->seq)
 			continue;
@@ -584,7 +625,6 @@ void kt_room_seek(struct kt_member *m, bool history)
 	kt_member_drop_pending(m);
 	spin_lock(&room->lock);
 	kt_member_set_seq(room, m, history ? room->first_seq : room->next_seq);
-	room->min_seq = min(room->min_seq, m->seq);
 	WRITE_ONCE(m->lost, 0);
 	m->read_at = jiffies;
 	kt_member_skip_own(room, m);
@@ -776,7 +816,6 @@ static struct kt_room *kt_room_create(const char *name, struct kt_member *m,
 	INIT_LIST_HEAD(&room->caught_up);
 	room->first_seq = 1;
 	room->next_seq = 1;
-	room->min_seq = 1;
 	list_add_tail(&room->link, &kt_rooms);
 	kt_nr_rooms++;
 	if (name[0])
@@ -813,7 +852,12 @@ static void kt_room_add(struct kt_room *room, struct kt_member *m)
 	list_add_tail(&m->link, &room->members);
 	room->nr_members++;
 	INIT_LIST_HEAD(&m->caught_up);
-	kt_member_set_seq(room, m, room->next_seq);
+	WRITE_ONCE(m->seq, room->next_seq);
+	WRITE_ONCE(m->room_next, room->next_seq);
+	if (m->reader) {
+		list_add_tail(&m->caught_up, &room->caught_up);
+		kt_room_cursor_in(room, m->seq);
+	}
 	WRITE_ONCE(m->lost, 0);
 	m->read_at = jiffies;
 	WRITE_ONCE(m->blocked, m->writer && room->full);
@@ -869,6 +913,8 @@ static void kt_room_del(struct kt_member *m)
 	unused = kt_room_last_use(m);
 	list_del(&m->link);
 	list_del_init(&m->caught_up);
+	if (m->reader)
+		kt_room_cursor_out(room, m->seq);
 	room->nr_members--;
 	if (m->reader)
 		kt_room_wake_writers(room);
