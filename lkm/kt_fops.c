@@ -240,10 +240,10 @@ static ssize_t kt_write(struct file *file, const char __user *buf,
 		if (ret != -EAGAIN || (file->f_flags & O_NONBLOCK))
 			goto out_put_msg;
 		/* One writing thread at a time, as pipe_write(). */
-		if (wait_event_interruptible_exclusive(m->wr_wait,
-				READ_ONCE(m->wake_gen) != gen)) {
+		ret = wait_event_interruptible_exclusive(m->wr_wait,
+							 READ_ONCE(m->wake_gen) != gen);
+		if (ret) {
 			kt_wake_next_writer(m);
-			ret = -ERESTARTSYS;
 			goto out_put_msg;
 		}
 	}
