@@ -154,10 +154,17 @@ struct kt_room {
 	u64 min_seq;
 	unsigned int at_min;
 	/*
-	 * While full: a read moving a cursor above this (the second lowest
-	 * of the readers holding the room) frees no space.
+	 * While full, from the last look at the members: the lowest cursor
+	 * of the readers holding the room (hold_first, at_first of them,
+	 * the first found being hold_member, hold_self if it has never
+	 * read) and the second lowest (hold_seq).  A read moving a cursor
+	 * above hold_seq frees no space: kt_room_move_frees().
 	 */
 	u64 hold_seq;
+	u64 hold_first;
+	unsigned int at_first;
+	bool hold_self;
+	const struct kt_member *hold_member;	/* compared, never followed */
 	struct kt_msg **slots;		/* the ring, NULL until the first post */
 	/*
 	 * Bytes charged against capacity: the slot array once allocated,

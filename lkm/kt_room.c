@@ -401,6 +401,7 @@ static void kt_room_update_full(struct kt_room *room)
 	struct kt_member *m, *slowest = NULL;
 	bool full = false, self_full = false;
 	unsigned long now = jiffies, next = now + room->stall;
+	unsigned int at_first = 0;
 
 	lockdep_assert_held(&room->lock);
 	if (kt_capacity - room->used < size &&
@@ -418,14 +419,21 @@ static void kt_room_update_full(struct kt_room *room)
 				second = first;
 				first = m->seq;
 				slowest = m;
+				at_first = 1;
 			} else if (m->seq < second) {
 				second = m->seq;
 			}
+			if (m->seq == first && m != slowest)
+				at_first++;
 		}
 		full = kt_room_space(room, first, size) < size;
-		/* Until a reader at or below second moves, this holds. */
+		/* What kt_room_move_frees() needs to tell a change. */
 		room->hold_seq = second;
-		if (slowest && !slowest->has_read) {
+		room->hold_first = first;
+		room->at_first = at_first;
+		room->hold_member = slowest;
+		room->hold_self = slowest && !slowest->has_read;
+		if (room->hold_self) {
 			second = min(second, kt_member_own_end(room, slowest));
 			self_full = full &&
 				    kt_room_space(room, second, size) < size;
@@ -447,6 +455,28 @@ static void kt_room_update_full(struct kt_room *room)
 		if (!blocked)
 			kt_member_wake(m, EPOLLOUT | EPOLLWRNORM);
 	}
+}
+
+/*
+ * Whether a reader moving its cursor on from @from may end the room being
+ * full, so that kt_room_update_full() has to look again.  Only readers at
+ * or below hold_seq hold it.  Of several at the lowest cursor, all but
+ * the slowest may move on without changing first or slowest, and second
+ * (which matters only when the slowest has never read) while two remain.
+ */
+static bool kt_room_move_frees(struct kt_room *room,
+			       const struct kt_member *m, u64 from)
+{
+	lockdep_assert_held(&room->lock);
+	if (!room->full || from > room->hold_seq)
+		return false;
+	if (from != room->hold_first || m == room->hold_member)
+		return true;
+	if (room->at_first > 2 || (room->at_first == 2 && !room->hold_self)) {
+		room->at_first--;
+		return false;
+	}
+	return true;
 }
 
 /* A reader holding the room full has just turned stalled. */
@@ -608,8 +638,8 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 	WRITE_ONCE(m->pending_lost, m->lost);
 	WRITE_ONCE(m->lost, 0);
 out_wake:
-	/* Space comes free only if it held the room back, see hold_seq. */
-	if (last || from <= room->hold_seq)
+	/* Space comes free only if it held the room back. */
+	if (last || kt_room_move_frees(room, m, from))
 		kt_room_wake_writers(room);
 	spin_unlock(&room->lock);
 	if (last)
@@ -620,15 +650,19 @@ out_wake:
 void kt_room_seek(struct kt_member *m, bool history)
 {
 	struct kt_room *room = m->room;
+	u64 from;
 
 	lockdep_assert_held(&m->lock);
 	kt_member_drop_pending(m);
 	spin_lock(&room->lock);
+	from = m->seq;
 	kt_member_set_seq(room, m, history ? room->first_seq : room->next_seq);
 	WRITE_ONCE(m->lost, 0);
 	m->read_at = jiffies;
 	kt_member_skip_own(room, m);
-	kt_room_update_full(room);
+	/* Back to the history holds more; to the end frees what it held. */
+	if (history || kt_room_move_frees(room, m, from))
+		kt_room_update_full(room);
 	/* Another thread polling this file may have history to read now. */
 	if (m->seq != room->next_seq)
 		kt_member_wake(m, EPOLLIN | EPOLLRDNORM);
