@@ -612,11 +612,12 @@ int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 {
 	struct kt_room *room = m->room;
 	struct kt_msg *msg, *last;
-	u64 from = m->seq;
 	int ret = 0;
+	u64 from;
 
 	lockdep_assert_held(&m->lock);
 	spin_lock(&room->lock);
+	from = m->seq;
 	last = kt_member_put_pending(room, m);
 	m->read_at = jiffies;
 	m->has_read = true;
