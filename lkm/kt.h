@@ -17,18 +17,30 @@
  *                           changes: a room is looked up, joined, left and
  *                           freed only under it.
  *   kt_room.lock (spinlock) guards everything else in a room, the cursors
- *                           (kt_member.seq, .lost) of its members and
- *                           their wake_gen.  Held only for short,
- *                           non-sleeping work: never across copy_*_user,
- *                           allocation or waiting.
+ *                           (kt_member.seq, .lost) of its members, their
+ *                           place on the room's caught_up list and their
+ *                           wake_gen.  Held only for short, non-sleeping
+ *                           work: never across copy_*_user, allocation
+ *                           or waiting.  It nests the members' wait
+ *                           queue locks (wake-ups).
  * Readers take a reference on a message under kt_room.lock and copy it out
  * after dropping it, so readers of one room copy in parallel and a reader
- * never holds up a writer.  Each member has its own wait queue: files may
- * move between rooms (KERNELTALK_IOC_JOIN) and rooms may be freed, but a
- * file's wait queue lives exactly as long as the file, so poll/epoll
- * entries can never point into freed memory.  Sleepers wait for their
- * wake_gen to change, which every waker bumps under kt_room.lock, so the
- * wait condition itself touches no room and takes no lock.
+ * never holds up a writer.  Each member has its own wait queues (wait for
+ * reading and polling, wr_wait for writing, as a pipe's rd_wait and
+ * wr_wait): files may move between rooms (KERNELTALK_IOC_JOIN) and rooms
+ * may be freed, but a file's wait queues live exactly as long as the
+ * file, so poll/epoll entries can never point into freed memory.
+ * Sleepers wait for their wake_gen to change, which every waker bumps
+ * under kt_room.lock, so the wait condition itself touches no room and
+ * takes no lock; a waker wakes a queue only when someone sleeps or polls
+ * on it, with the events as key.
+ *
+ * A post costs O(1) in the members that do not read it: it wakes only the
+ * readers on the room's caught_up list (those that had read everything;
+ * the others were readable already), and whether it fits is decided from
+ * min_seq, the lowest reader cursor, without looking at the members.  Only
+ * when that says no (a reader may really hold the space back, unless it
+ * stalled) are the members walked.
  *
  * poll takes no lock at all, as pipe_poll(): a read holds kt_member.lock
  * across copy_to_user(), which may wait on a userfaultfd or FUSE page.
@@ -129,6 +141,8 @@ struct kt_room {
 	spinlock_t lock;		/* see the lock order above */
 	/* The following fields are protected by lock. */
 	struct list_head members;	/* kt_member.link */
+	/* Readers whose cursor is at next_seq: kt_member.caught_up. */
+	struct list_head caught_up;
 	unsigned int nr_members;	/* changed under kt_rooms_lock too */
 	u32 policy;
 	/*
@@ -140,6 +154,25 @@ struct kt_room {
 	u32 stall_ms;
 	struct delayed_work stall_work;	/* re-checks full when one stalls */
 	bool full;			/* a max_msg post would wait */
+	/*
+	 * The lowest reader cursor and how many readers are at it (0: no
+	 * reader), kept by every cursor move; the members are walked for a
+	 * new one only when the last reader at it moves on or leaves.
+	 */
+	u64 min_seq;
+	unsigned int at_min;
+	/*
+	 * While full, from the last look at the members: the lowest cursor
+	 * of the readers holding the room (hold_first, at_first of them,
+	 * the first found being hold_member, hold_self if it has never
+	 * read) and the second lowest (hold_seq).  A read moving a cursor
+	 * above hold_seq frees no space: kt_room_move_frees().
+	 */
+	u64 hold_seq;
+	u64 hold_first;
+	unsigned int at_first;
+	bool hold_self;
+	const struct kt_member *hold_member;	/* compared, never followed */
 	struct kt_msg **slots;		/* the ring, NULL until the first post */
 	/*
 	 * Bytes charged against capacity: the slot array once allocated,
@@ -163,13 +196,18 @@ struct kt_member {
 
 	/* Protected by room->lock. */
 	struct list_head link;	/* in room->members */
+	struct list_head caught_up;	/* in room->caught_up, readers */
 	/*
 	 * [poll] Next message this member reads: never below first_seq,
 	 * never on one of its own messages under NOECHO.
 	 */
 	u64 seq;
 	u64 lost;		/* [poll] overwritten before it read them */
-	u64 room_next;		/* [poll] room->next_seq */
+	/*
+	 * [poll] room->next_seq when the cursor last moved or a post last
+	 * woke it: differs from seq exactly when there is something to read.
+	 */
+	u64 room_next;
 	bool blocked;		/* [poll] room->full, for writers */
 	unsigned long read_at;	/* last read, or first unread post: jiffies */
 	bool has_read;		/* ever tried to read */
@@ -177,7 +215,8 @@ struct kt_member {
 	u64 joined_ns;		/* CLOCK_REALTIME of entering the room */
 
 	/* Constant after open. */
-	wait_queue_head_t wait;
+	wait_queue_head_t wait;		/* reads and polls */
+	wait_queue_head_t wr_wait;	/* writes, exclusive */
 	u64 id;			/* unique per open file, for KERNELTALK_MSG_OWN */
 	struct kt_node_key node;
 	struct inode *inode;	/* the opened node, pinned by the file */

@@ -30,6 +30,7 @@ static int kt_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&m->lock);
 	init_waitqueue_head(&m->wait);
+	init_waitqueue_head(&m->wr_wait);
 	m->id = atomic64_inc_return(&kt_member_ids);
 	m->node.dev = inode->i_sb->s_dev;
 	m->node.ino = inode->i_ino;
@@ -89,6 +90,51 @@ static void kt_msg_header(const struct kt_member *m, const struct kt_msg *msg,
 	memcpy(hdr->comm, msg->comm, sizeof(hdr->comm));
 }
 
+/* Copies @msg out as one record at @ubuf; non-zero on a fault. */
+static int kt_copy_record(const struct kt_member *m, const struct kt_msg *msg,
+			  char __user *ubuf)
+{
+	struct kerneltalk_msg hdr;
+
+	kt_msg_header(m, msg, &hdr);
+	if (copy_to_user(ubuf, &hdr, sizeof(hdr)) ||
+	    copy_to_user(ubuf + sizeof(hdr), msg->data, msg->len))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Record mode: the pending message as one record, and with @batch the
+ * following ones too, each at the next KERNELTALK_RECORD_ALIGN offset,
+ * while they are there and fit.  A record that does not fit or faults
+ * stays pending, so it is the first of the next read and nothing is lost.
+ */
+static ssize_t kt_read_records(struct kt_member *m, char __user *buf,
+			       size_t count, unsigned long *gen, bool batch)
+{
+	size_t off = 0, end = 0;
+
+	for (;;) {
+		size_t n = KT_RECORD_SIZE(m->pending->len);
+
+		if (n > count - off)
+			return end ? end : -EMSGSIZE;
+		/* The gap after the previous record reads as zeros. */
+		if (clear_user(buf + end, off - end) ||
+		    kt_copy_record(m, m->pending, buf + off))
+			return end ? end : -EFAULT;
+		end = off + n;
+		off = ALIGN(end, KERNELTALK_RECORD_ALIGN);
+		if (!batch || off + KT_RECORD_SIZE(1) > count) {
+			kt_member_drop_pending(m);
+			return end;
+		}
+		/* Done with this one; stop when no other one is readable. */
+		if (kt_room_fetch(m, gen))
+			return end;
+	}
+}
+
 /*
  * Copies out (part of) the member's pending message, fetching the next one
  * first if there is none.  The message stays pending until all of it has
@@ -97,7 +143,7 @@ static void kt_msg_header(const struct kt_member *m, const struct kt_msg *msg,
 static ssize_t kt_read_locked(struct kt_member *m, char __user *buf,
 			      size_t count, unsigned long *gen)
 {
-	struct kerneltalk_msg hdr;
+	u32 flags = READ_ONCE(m->flags);
 	struct kt_msg *msg;
 	size_t n, left, len;
 	int ret;
@@ -110,17 +156,9 @@ static ssize_t kt_read_locked(struct kt_member *m, char __user *buf,
 	}
 	msg = m->pending;
 
-	if (READ_ONCE(m->flags) & KERNELTALK_F_RECORDS) {
-		n = KT_RECORD_SIZE(msg->len);
-		if (count < n)
-			return -EMSGSIZE;
-		kt_msg_header(m, msg, &hdr);
-		if (copy_to_user(buf, &hdr, sizeof(hdr)) ||
-		    copy_to_user(buf + sizeof(hdr), msg->data, msg->len))
-			return -EFAULT;
-		kt_member_drop_pending(m);
-		return n;
-	}
+	if (flags & KERNELTALK_F_RECORDS)
+		return kt_read_records(m, buf, count, gen,
+				       flags & KERNELTALK_F_BATCH);
 
 	/* Losses fetched in record mode, switched to stream mode since. */
 	if (m->pending_lost) {
@@ -184,6 +222,16 @@ static bool kt_origin_valid(const struct kerneltalk_origin *o)
 	       kt_origin_str_valid(o->comm, sizeof(o->comm));
 }
 
+/*
+ * Writes of one file wait exclusively: the thread woken passes the
+ * wake-up on when it leaves while a post could still go through.
+ */
+static void kt_wake_next_writer(struct kt_member *m)
+{
+	if (!READ_ONCE(m->blocked) && wq_has_sleeper(&m->wr_wait))
+		wake_up_interruptible_poll(&m->wr_wait, EPOLLOUT | EPOLLWRNORM);
+}
+
 static ssize_t kt_write(struct file *file, const char __user *buf,
 			size_t count, loff_t *ppos)
 {
@@ -227,13 +275,17 @@ static ssize_t kt_write(struct file *file, const char __user *buf,
 		}
 		ret = kt_room_post(m, msg, &gen);
 		mutex_unlock(&m->lock);
-		if (!ret)
+		if (!ret) {
+			kt_wake_next_writer(m);
 			return count;
+		}
 		if (ret != -EAGAIN || (file->f_flags & O_NONBLOCK))
 			goto out_put_msg;
-		if (wait_event_interruptible(m->wait,
-					     READ_ONCE(m->wake_gen) != gen)) {
-			ret = -ERESTARTSYS;
+		/* One writing thread at a time, as pipe_write(). */
+		ret = wait_event_interruptible_exclusive(m->wr_wait,
+							 READ_ONCE(m->wake_gen) != gen);
+		if (ret) {
+			kt_wake_next_writer(m);
 			goto out_put_msg;
 		}
 	}
@@ -250,9 +302,10 @@ static __poll_t kt_poll(struct file *file, poll_table *wait)
 	/*
 	 * Lockless, as pipe_poll(): a read may hold m->lock for as long as
 	 * its copy_to_user() faults.  Every change that makes the file
-	 * readable or writable wakes m->wait after making it.
+	 * readable or writable wakes m->wait or m->wr_wait after making it.
 	 */
 	poll_wait(file, &m->wait, wait);
+	poll_wait(file, &m->wr_wait, wait);
 	if (m->reader) {
 		if (READ_ONCE(m->lost) || READ_ONCE(m->pending_lost))
 			mask |= EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLPRI;

@@ -129,32 +129,45 @@ static void kt_msg_free_list(struct kt_msg *list)
 static void kt_room_wake_writers(struct kt_room *room);
 
 /*
- * The member is done with its pending message.  One the ring has already
- * recycled was still charged to the room (pinned): its last reader frees
- * that space.  References to a message are taken and dropped under the
- * room lock, so kt_room_space() can tell a pinned one by its count.
+ * The member is done with its pending message; returns it when that was
+ * its last reference, to be freed after the room lock.  One the ring has
+ * already recycled was still charged to the room (pinned): its last
+ * reader frees that space.  References to a message are taken and
+ * dropped under the room lock, so kt_room_space() can tell a pinned one
+ * by its count.
  */
-void kt_member_drop_pending(struct kt_member *m)
+static struct kt_msg *kt_member_put_pending(struct kt_room *room,
+					    struct kt_member *m)
 {
 	struct kt_msg *msg = m->pending;
-	struct kt_room *room = m->room;
-	bool last;
 
-	lockdep_assert_held(&m->lock);
+	lockdep_assert_held(&room->lock);
 	if (!msg)
-		return;
-	spin_lock(&room->lock);
-	last = refcount_dec_and_test(&msg->ref);
-	if (last)
-		room->used -= msg->cost;
+		return NULL;
 	WRITE_ONCE(m->pending, NULL);
 	m->pending_off = 0;
 	WRITE_ONCE(m->pending_lost, 0);
+	if (!refcount_dec_and_test(&msg->ref))
+		return NULL;
+	room->used -= msg->cost;
+	return msg;
+}
+
+void kt_member_drop_pending(struct kt_member *m)
+{
+	struct kt_room *room = m->room;
+	struct kt_msg *last;
+
+	lockdep_assert_held(&m->lock);
+	if (!m->pending)
+		return;
+	spin_lock(&room->lock);
+	last = kt_member_put_pending(room, m);
 	/* Retained, it can be recycled now; recycled, its space is free. */
 	kt_room_wake_writers(room);
 	spin_unlock(&room->lock);
 	if (last)
-		kt_msg_free(msg);
+		kt_msg_free(last);
 }
 
 static struct kt_msg **kt_slot(struct kt_room *room, u64 seq)
@@ -162,27 +175,111 @@ static struct kt_msg **kt_slot(struct kt_room *room, u64 seq)
 	return &room->slots[seq & (kt_nr_slots - 1)];
 }
 
-/* Wakes every member whose wait ended: see wake_gen in kt.h. */
+/*
+ * Ends the member's waits for @events (see wake_gen in kt.h): readers
+ * and pollers of the file on m->wait, its writers on m->wr_wait, only
+ * when someone sleeps or polls there.  A write waits exclusively: one
+ * writing thread is woken and passes the wake-up on (kt_write()).
+ */
 static void kt_member_wake(struct kt_member *m, __poll_t events)
 {
 	WRITE_ONCE(m->wake_gen, m->wake_gen + 1);
-	wake_up_interruptible_poll(&m->wait, events);
+	/* wq_has_sleeper() orders the wake_gen store before its check. */
+	if ((events & EPOLLIN) && wq_has_sleeper(&m->wait))
+		wake_up_interruptible_poll(&m->wait, events);
+	if ((events & EPOLLOUT) && wq_has_sleeper(&m->wr_wait))
+		wake_up_interruptible_poll(&m->wr_wait, events);
 }
 
-/* A post landed: tell every member, wake those that will read it. */
-static void kt_room_wake_readers(struct kt_room *room, struct kt_member *poster)
+/*
+ * Moves a reader's cursor to @seq: its room_next becomes the room's
+ * next_seq, and it is on room->caught_up exactly when it has read
+ * everything.  So room_next differs from seq exactly when there is
+ * something to read, and a post finds the readers it makes readable on
+ * that list without looking at the others.
+ */
+/* The lowest cursor of the room's readers, O(members): see min_seq. */
+static void kt_room_find_min(struct kt_room *room)
 {
-	struct kt_member *m;
+	const struct kt_member *m;
+	unsigned int n = 0;
+	u64 min = U64_MAX;
 
 	lockdep_assert_held(&room->lock);
 	list_for_each_entry(m, &room->members, link) {
-		WRITE_ONCE(m->room_next, room->next_seq);
-		if (!m->reader ||
-		    (m == poster && (READ_ONCE(m->flags) & KERNELTALK_F_NOECHO)))
+		if (!m->reader || m->seq > min)
 			continue;
+		n = m->seq == min ? n + 1 : 1;
+		min = m->seq;
+	}
+	room->min_seq = min;
+	room->at_min = n;
+}
+
+/* A reader's cursor arrives at @seq (it joined, or moved there). */
+static void kt_room_cursor_in(struct kt_room *room, u64 seq)
+{
+	if (!room->at_min || seq < room->min_seq) {
+		room->min_seq = seq;
+		room->at_min = 1;
+	} else if (seq == room->min_seq) {
+		room->at_min++;
+	}
+}
+
+/* A reader's cursor leaves @seq (it moved on, or left the room). */
+static void kt_room_cursor_out(struct kt_room *room, u64 seq)
+{
+	if (seq == room->min_seq && !--room->at_min)
+		kt_room_find_min(room);
+}
+
+/*
+ * Everything before this is read by every reader (with none, the whole
+ * ring): it may be recycled, and no reader loses it.
+ */
+static u64 kt_room_min_seq(const struct kt_room *room)
+{
+	return room->at_min ? room->min_seq : room->next_seq;
+}
+
+static void kt_member_set_seq(struct kt_room *room, struct kt_member *m,
+			      u64 seq)
+{
+	u64 from = m->seq;
+
+	lockdep_assert_held(&room->lock);
+	WRITE_ONCE(m->seq, seq);
+	WRITE_ONCE(m->room_next, room->next_seq);
+	if (!m->reader)
+		return;
+	if (seq != room->next_seq)
+		list_del_init(&m->caught_up);
+	else if (list_empty(&m->caught_up))
+		list_add_tail(&m->caught_up, &room->caught_up);
+	if (seq != from) {
+		kt_room_cursor_in(room, seq);
+		kt_room_cursor_out(room, from);
+	}
+}
+
+/*
+ * A post landed: wake the readers that had read everything (the others
+ * were readable already).  A NOECHO poster that has skipped its own post
+ * stays caught up.
+ */
+static void kt_room_wake_readers(struct kt_room *room)
+{
+	struct kt_member *m, *tmp;
+
+	lockdep_assert_held(&room->lock);
+	list_for_each_entry_safe(m, tmp, &room->caught_up, caught_up) {
+		WRITE_ONCE(m->room_next, room->next_seq);
+		if (m->seq == room->next_seq)
+			continue;
+		list_del_init(&m->caught_up);
 		/* It holds a message back from now on: its stall clock runs. */
-		if (m->seq == room->next_seq - 1)
-			m->read_at = jiffies;
+		m->read_at = jiffies;
 		kt_member_wake(m, EPOLLIN | EPOLLRDNORM);
 	}
 }
@@ -214,7 +311,7 @@ static bool kt_member_skip_own(struct kt_room *room, struct kt_member *m)
 	seq = kt_member_own_end(room, m);
 	if (seq == m->seq)
 		return false;
-	WRITE_ONCE(m->seq, seq);
+	kt_member_set_seq(room, m, seq);
 	return true;
 }
 
@@ -272,6 +369,9 @@ static bool kt_room_fits(struct kt_room *room, u32 size,
 	/* Under OVERWRITE anything retained may go, but not what is pinned. */
 	if (room->policy == KERNELTALK_POLICY_OVERWRITE)
 		return kt_room_space(room, limit, size) >= size;
+	/* No reader holds what is before min_seq: the common case, O(1). */
+	if (kt_room_space(room, kt_room_min_seq(room), size) >= size)
+		return true;
 	list_for_each_entry(m, &room->members, link) {
 		u64 seq = m->seq;
 
@@ -292,7 +392,8 @@ static bool kt_room_fits(struct kt_room *room, u32 size,
  * much space, so it is woken too.  The slowest reader, if it has never
  * read, is held back by its own echo only as kt_room_fits() says.
  * While the room is full, re-check when the next reader holding it turns
- * stalled.
+ * stalled.  A room that is not full and would not be even if every
+ * reader held from min_seq on needs no look at its members.
  */
 static void kt_room_update_full(struct kt_room *room)
 {
@@ -301,9 +402,12 @@ static void kt_room_update_full(struct kt_room *room)
 	struct kt_member *m, *slowest = NULL;
 	bool full = false, self_full = false;
 	unsigned long now = jiffies, next = now + room->stall;
+	unsigned int at_first = 0;
 
 	lockdep_assert_held(&room->lock);
-	if (kt_capacity - room->used < size) {
+	if (kt_capacity - room->used < size &&
+	    (room->full || room->policy == KERNELTALK_POLICY_OVERWRITE ||
+	     kt_room_space(room, kt_room_min_seq(room), size) < size)) {
 		list_for_each_entry(m, &room->members, link) {
 			if (room->policy == KERNELTALK_POLICY_OVERWRITE)
 				break;
@@ -316,12 +420,21 @@ static void kt_room_update_full(struct kt_room *room)
 				second = first;
 				first = m->seq;
 				slowest = m;
+				at_first = 1;
 			} else if (m->seq < second) {
 				second = m->seq;
 			}
+			if (m->seq == first && m != slowest)
+				at_first++;
 		}
 		full = kt_room_space(room, first, size) < size;
-		if (slowest && !slowest->has_read) {
+		/* What kt_room_move_frees() needs to tell a change. */
+		room->hold_seq = second;
+		room->hold_first = first;
+		room->at_first = at_first;
+		room->hold_member = slowest;
+		room->hold_self = slowest && !slowest->has_read;
+		if (room->hold_self) {
 			second = min(second, kt_member_own_end(room, slowest));
 			self_full = full &&
 				    kt_room_space(room, second, size) < size;
@@ -343,6 +456,28 @@ static void kt_room_update_full(struct kt_room *room)
 		if (!blocked)
 			kt_member_wake(m, EPOLLOUT | EPOLLWRNORM);
 	}
+}
+
+/*
+ * Whether a reader moving its cursor on from @from may end the room being
+ * full, so that kt_room_update_full() has to look again.  Only readers at
+ * or below hold_seq hold it.  Of several at the lowest cursor, all but
+ * the slowest may move on without changing first or slowest, and second
+ * (which matters only when the slowest has never read) while two remain.
+ */
+static bool kt_room_move_frees(struct kt_room *room,
+			       const struct kt_member *m, u64 from)
+{
+	lockdep_assert_held(&room->lock);
+	if (!room->full || from > room->hold_seq)
+		return false;
+	if (from != room->hold_first || m == room->hold_member)
+		return true;
+	if (room->at_first > 2 || (room->at_first == 2 && !room->hold_self)) {
+		room->at_first--;
+		return false;
+	}
+	return true;
 }
 
 /* A reader holding the room full has just turned stalled. */
@@ -367,9 +502,10 @@ static void kt_room_wake_writers(struct kt_room *room)
  * Recycles the oldest message.  The readers whose cursor is on it lose it:
  * they move on and count it in their lost, and the room in its dropped.
  * They are woken whoever posted, a NOECHO poster overrunning itself too.
- * The message goes on @freed, to be freed after the room lock.
+ * The message goes on @freed, to be freed after the room lock.  True if
+ * a reader lost it.
  */
-static void kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
+static bool kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
 {
 	struct kt_msg **slot = kt_slot(room, room->first_seq);
 	struct kt_msg *msg = *slot;
@@ -379,10 +515,13 @@ static void kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
 	lockdep_assert_held(&room->lock);
 	*slot = NULL;
 	room->first_seq++;
+	/* Below min_seq every reader has read it: nobody to tell, O(1). */
 	list_for_each_entry(m, &room->members, link) {
+		if (msg->seq < kt_room_min_seq(room))
+			break;	/* at the first member */
 		if (!m->reader || m->seq != msg->seq)
 			continue;
-		WRITE_ONCE(m->seq, m->seq + 1);
+		kt_member_set_seq(room, m, m->seq + 1);
 		kt_member_skip_own(room, m);
 		WRITE_ONCE(m->lost, m->lost + 1);
 		/* The first loss makes it readable (-EPIPE) and overrun. */
@@ -401,6 +540,7 @@ static void kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
 		/* Charged until its last reader is done with it. */
 		msg->recycled = true;
 	}
+	return needed;
 }
 
 /*
@@ -412,6 +552,7 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 	struct kt_room *room = m->room;
 	struct kt_msg **slots = NULL, *freed = NULL;
 	u32 size = msg->cost;
+	bool still_full;
 
 	lockdep_assert_held(&m->lock);
 	/* The ring is allocated on first post, outside the spinlock. */
@@ -434,8 +575,16 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 		kvfree(slots);
 		return -EAGAIN;
 	}
+	/*
+	 * A post fills a full room further and frees nothing, unless it
+	 * moves a reader (overruns one that stalled): only then can the
+	 * room stop being full.  A NOECHO poster skipping its own post
+	 * moves from the end to the end.
+	 */
+	still_full = room->full;
 	while (kt_capacity - room->used < size)
-		kt_room_drop_oldest(room, &freed);
+		if (kt_room_drop_oldest(room, &freed))
+			still_full = false;
 
 	msg->seq = room->next_seq++;
 	msg->time_ns = ktime_get_real_ns();
@@ -444,8 +593,9 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 	room->used += size;	/* msg->cost */
 	room->posted++;
 	kt_member_skip_own(room, m);
-	kt_room_wake_readers(room, m);
-	kt_room_update_full(room);
+	kt_room_wake_readers(room);
+	if (!still_full)
+		kt_room_update_full(room);
 	spin_unlock(&room->lock);
 	kt_msg_free_list(freed);
 	kvfree(slots);
@@ -453,55 +603,68 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 }
 
 /*
- * Takes the member's next message into m->pending.  -EAGAIN when there is
- * none (*gen is then the wake_gen to wait on); -EPIPE once, in stream mode,
- * after messages were overwritten before this member read them.
+ * Takes the member's next message into m->pending, done with the pending
+ * one first if there is one (a batch moves on under one lock).  -EAGAIN
+ * when there is none (*gen is then the wake_gen to wait on); -EPIPE once,
+ * in stream mode, after messages were overwritten before this member read
+ * them.
  */
 int kt_room_fetch(struct kt_member *m, unsigned long *gen)
 {
 	struct kt_room *room = m->room;
-	struct kt_msg *msg;
+	struct kt_msg *msg, *last;
 	int ret = 0;
+	u64 from;
 
 	lockdep_assert_held(&m->lock);
 	spin_lock(&room->lock);
+	from = m->seq;
+	last = kt_member_put_pending(room, m);
 	m->read_at = jiffies;
 	m->has_read = true;
 	if (m->lost && !(READ_ONCE(m->flags) & KERNELTALK_F_RECORDS)) {
 		WRITE_ONCE(m->lost, 0);
 		ret = -EPIPE;
-		goto out_unlock;
+		goto out_wake;
 	}
 	if (m->seq == room->next_seq) {
 		*gen = m->wake_gen;
 		ret = -EAGAIN;
-		goto out_unlock;
+		goto out_wake;
 	}
 	msg = *kt_slot(room, m->seq);
 	refcount_inc(&msg->ref);
-	WRITE_ONCE(m->seq, m->seq + 1);
+	kt_member_set_seq(room, m, m->seq + 1);
 	kt_member_skip_own(room, m);
 	WRITE_ONCE(m->pending, msg);
 	WRITE_ONCE(m->pending_lost, m->lost);
 	WRITE_ONCE(m->lost, 0);
-	kt_room_wake_writers(room);
-out_unlock:
+out_wake:
+	/* Space comes free only if it held the room back. */
+	if (last || kt_room_move_frees(room, m, from))
+		kt_room_wake_writers(room);
 	spin_unlock(&room->lock);
+	if (last)
+		kt_msg_free(last);
 	return ret;
 }
 
 void kt_room_seek(struct kt_member *m, bool history)
 {
 	struct kt_room *room = m->room;
+	u64 from;
 
 	lockdep_assert_held(&m->lock);
 	kt_member_drop_pending(m);
 	spin_lock(&room->lock);
-	WRITE_ONCE(m->seq, history ? room->first_seq : room->next_seq);
+	from = m->seq;
+	kt_member_set_seq(room, m, history ? room->first_seq : room->next_seq);
 	WRITE_ONCE(m->lost, 0);
 	m->read_at = jiffies;
 	kt_member_skip_own(room, m);
-	kt_room_update_full(room);
+	/* Back to the history holds more; to the end frees what it held. */
+	if (history || kt_room_move_frees(room, m, from))
+		kt_room_update_full(room);
 	/* Another thread polling this file may have history to read now. */
 	if (m->seq != room->next_seq)
 		kt_member_wake(m, EPOLLIN | EPOLLRDNORM);
@@ -583,13 +746,16 @@ u32 kt_room_stall_ms(struct kt_member *m)
 
 /*
  * A message half read in stream mode cannot turn into a record (nor be
- * delivered whole again): RECORDS changes only between messages.
+ * delivered whole again): RECORDS changes only between messages.  BATCH
+ * means something only for records.
  */
 int kt_room_set_flags(struct kt_member *m, u32 flags)
 {
 	struct kt_room *room = m->room;
 
 	lockdep_assert_held(&m->lock);
+	if ((flags & KERNELTALK_F_BATCH) && !(flags & KERNELTALK_F_RECORDS))
+		return -EINVAL;
 	if (((flags ^ READ_ONCE(m->flags)) & KERNELTALK_F_RECORDS) &&
 	    m->pending_off)
 		return -EBUSY;
@@ -718,6 +884,7 @@ static struct kt_room *kt_room_create(const char *name, struct kt_member *m,
 	room->stall_ms = min(READ_ONCE(kt_stall_ms), KERNELTALK_STALL_MS_MAX);
 	room->stall = msecs_to_jiffies(room->stall_ms);
 	INIT_DELAYED_WORK(&room->stall_work, kt_room_stall_work);
+	INIT_LIST_HEAD(&room->caught_up);
 	room->first_seq = 1;
 	room->next_seq = 1;
 	list_add_tail(&room->link, &kt_rooms);
@@ -755,10 +922,15 @@ static void kt_room_add(struct kt_room *room, struct kt_member *m)
 	spin_lock(&room->lock);
 	list_add_tail(&m->link, &room->members);
 	room->nr_members++;
+	INIT_LIST_HEAD(&m->caught_up);
 	WRITE_ONCE(m->seq, room->next_seq);
+	WRITE_ONCE(m->room_next, room->next_seq);
+	if (m->reader) {
+		list_add_tail(&m->caught_up, &room->caught_up);
+		kt_room_cursor_in(room, m->seq);
+	}
 	WRITE_ONCE(m->lost, 0);
 	m->read_at = jiffies;
-	WRITE_ONCE(m->room_next, room->next_seq);
 	WRITE_ONCE(m->blocked, m->writer && room->full);
 	m->joined_ns = ktime_get_real_ns();
 	/* A read or post of this file waiting elsewhere must look again. */
@@ -811,6 +983,9 @@ static void kt_room_del(struct kt_member *m)
 	spin_lock(&room->lock);
 	unused = kt_room_last_use(m);
 	list_del(&m->link);
+	list_del_init(&m->caught_up);
+	if (m->reader)
+		kt_room_cursor_out(room, m->seq);
 	room->nr_members--;
 	if (m->reader)
 		kt_room_wake_writers(room);

@@ -1364,3 +1364,38 @@ KT_TEST_F(pair, epoll_registered_file_closed)
 	EXPECT_EQ(0, close(ep));
 	kt_post(self->a, "still fine");
 }
+
+/*
+ * Readable exactly while something is unread, however the cursor got
+ * there: caught up, then behind by several posts, then caught up by reads
+ * one at a time, by a seek to the history and back to the end, and with
+ * NOECHO skipping the file's own last post.
+ */
+KT_TEST_F(pair, poll_readable_while_anything_unread)
+{
+	char buf[64];
+
+	EXPECT_EQ(0, kt_poll(self->b, KT_POLLIN, 0));
+	kt_post(self->a, "1");
+	kt_post(self->a, "2");
+	kt_post(self->a, "3");
+	for (int i = 0; i < 3; i++) {
+		EXPECT_EQ(KT_POLLIN, kt_poll(self->b, KT_POLLIN, 0));
+		ASSERT_EQ(1, read(self->b, buf, sizeof(buf)));
+	}
+	EXPECT_EQ(0, kt_poll(self->b, KT_POLLIN, 0));
+	ASSERT_OK(lseek(self->b, 0, SEEK_SET));
+	EXPECT_EQ(KT_POLLIN, kt_poll(self->b, KT_POLLIN, 0));
+	ASSERT_OK(lseek(self->b, 0, SEEK_END));
+	EXPECT_EQ(0, kt_poll(self->b, KT_POLLIN, 0));
+	kt_set_flags(self->b, KERNELTALK_F_NOECHO);
+	kt_post(self->a, "4");
+	kt_post(self->b, "own");
+	EXPECT_EQ(KT_POLLIN, kt_poll(self->b, KT_POLLIN, 0));
+	ASSERT_EQ(1, read(self->b, buf, sizeof(buf)));
+	EXPECT_EQ(0, kt_poll(self->b, KT_POLLIN, 0));
+	kt_post(self->b, "own again");
+	EXPECT_EQ(0, kt_poll(self->b, KT_POLLIN, 0));
+	kt_post(self->a, "5");
+	EXPECT_EQ(KT_POLLIN, kt_poll(self->b, KT_POLLIN, 0));
+}

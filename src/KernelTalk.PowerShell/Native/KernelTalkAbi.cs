@@ -16,8 +16,10 @@ namespace KernelTalk.Native
 
         public const uint FlagRecords = 1u << 0;   // KERNELTALK_F_RECORDS
         public const uint FlagNoEcho = 1u << 1;    // KERNELTALK_F_NOECHO
+        public const uint FlagBatch = 1u << 2;     // KERNELTALK_F_BATCH
         public const uint FlagRelay = 1u << 3;     // KERNELTALK_F_RELAY
-        public const uint FlagAll = FlagRecords | FlagNoEcho | FlagRelay;
+        public const uint FlagAll = FlagRecords | FlagNoEcho | FlagBatch | FlagRelay;
+        public const int RecordAlign = 8;          // KERNELTALK_RECORD_ALIGN
 
         public const uint PolicyBlock = 0;      // KERNELTALK_POLICY_BLOCK
         public const uint PolicyOverwrite = 1;  // KERNELTALK_POLICY_OVERWRITE

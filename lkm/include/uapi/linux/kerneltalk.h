@@ -17,6 +17,27 @@
  * sizeof(struct kerneltalk_msg) + len bytes.  A buffer too small for
  * that gets -EMSGSIZE and the message stays unread.
  *
+ * Batched record mode (KERNELTALK_F_RECORDS | KERNELTALK_F_BATCH): each
+ * read() returns as many whole records as are readable and fit, at least
+ * one (it waits, or fails -EAGAIN under O_NONBLOCK, only while there is
+ * none).  Every record starts at an offset from the buffer's start that
+ * is a multiple of KERNELTALK_RECORD_ALIGN; the gap bytes before a record
+ * are zero, and the count returned ends at the last record's payload (no
+ * trailing gap).  -EMSGSIZE when the first record does not fit, as in
+ * record mode; a later one that does not fit ends the batch and is the
+ * first of the next read.  A fault after some records returns those:
+ * the messages not copied stay unread.  Each record's lost counts the
+ * messages overwritten just before it, NOECHO skips own messages inside
+ * a batch too.  Parse:
+ *
+ *	for (off = 0; off + sizeof(*hdr) <= n; off += rec) {
+ *		hdr = (struct kerneltalk_msg *)(buf + off);
+ *		rec = sizeof(*hdr) + hdr->len;
+ *		(the payload is at hdr + 1, rec - sizeof(*hdr) bytes)
+ *		rec = (rec + KERNELTALK_RECORD_ALIGN - 1) &
+ *		      ~(size_t)(KERNELTALK_RECORD_ALIGN - 1);
+ *	}
+ *
  * Rooms: open() joins the default room of the device node opened (every
  * node is a room of its own, with the node's access).  Named rooms
  * (KERNELTALK_IOC_JOIN, KERNELTALK_IOC_CREATE) have an owner, a group and
@@ -72,9 +93,13 @@
 /* Per-file flags (KERNELTALK_IOC_SET_FLAGS / KERNELTALK_IOC_GET_FLAGS). */
 #define KERNELTALK_F_RECORDS	0x1U	/* read() returns records */
 #define KERNELTALK_F_NOECHO	0x2U	/* skip own messages */
+#define KERNELTALK_F_BATCH	0x4U	/* with RECORDS: many per read() */
 #define KERNELTALK_F_RELAY	0x8U	/* posts carry an origin envelope */
 #define KERNELTALK_F_ALL	(KERNELTALK_F_RECORDS | KERNELTALK_F_NOECHO | \
-				 KERNELTALK_F_RELAY)
+				 KERNELTALK_F_BATCH | KERNELTALK_F_RELAY)
+
+/* Batched records start at multiples of this from the buffer's start. */
+#define KERNELTALK_RECORD_ALIGN	8
 
 /* Room flow-control policies (KERNELTALK_IOC_SET_POLICY). */
 #define KERNELTALK_POLICY_BLOCK		0	/* lossless: posts wait */
@@ -312,7 +337,8 @@ struct kerneltalk_room_settings {
 #define KERNELTALK_IOC_INFO \
 	_IOR(KERNELTALK_IOC_MAGIC, 0x01, struct kerneltalk_room_info)
 /*
- * KERNELTALK_IOC_SET_FLAGS - set KERNELTALK_F_* (other bits: -EINVAL).
+ * KERNELTALK_IOC_SET_FLAGS - set KERNELTALK_F_* (other bits: -EINVAL;
+ * KERNELTALK_F_BATCH without KERNELTALK_F_RECORDS: -EINVAL too).
  * KERNELTALK_F_RECORDS changes only between messages: -EBUSY while a
  * message is partly read in stream mode (read the rest, or lseek).  A
  * record left unread with a lost count gives -EPIPE first once the file
