@@ -31,6 +31,7 @@ namespace KernelTalk.Tests
             ["kerneltalk_room_access"] = typeof(RoomAccessNative),
             ["kerneltalk_member_info"] = typeof(MemberInfoNative),
             ["kerneltalk_member_list"] = typeof(MemberListNative),
+            ["kerneltalk_post"] = typeof(PostNative),
         };
 
         /// <summary>Every numeric constant of the header → its mirror in KernelTalkAbi.</summary>
@@ -63,6 +64,7 @@ namespace KernelTalk.Tests
             ["KERNELTALK_IOC_SET_ACCESS"] = nameof(KernelTalkAbi.IocSetAccess),
             ["KERNELTALK_IOC_GET_ACCESS"] = nameof(KernelTalkAbi.IocGetAccess),
             ["KERNELTALK_IOC_MEMBERS"] = nameof(KernelTalkAbi.IocMembers),
+            ["KERNELTALK_IOC_POST"] = nameof(KernelTalkAbi.IocPost),
         };
 
         public static IEnumerable<object[]> Structs() => StructMirrors.Keys.Select(k => new object[] { k });

@@ -30,5 +30,8 @@ namespace KernelTalk.Native
 
         [DllImport(Library, SetLastError = true)]
         public static extern int ioctl(int fd, UIntPtr request, out RoomAccessNative arg);
+
+        [DllImport(Library, SetLastError = true)]
+        public static extern int ioctl(int fd, UIntPtr request, ref PostNative arg);
     }
 }
