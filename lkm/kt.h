@@ -242,7 +242,8 @@ void kt_room_leave(struct kt_member *m);
 struct kt_msg *kt_msg_alloc(size_t len, kuid_t uid);
 void kt_msg_put(struct kt_msg *msg);
 void kt_member_drop_pending(struct kt_member *m);
-int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen);
+int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen,
+		 u64 *seq, u64 *time_ns);
 int kt_room_fetch(struct kt_member *m, unsigned long *gen);
 void kt_room_seek(struct kt_member *m, bool history);
 void kt_room_info(struct kt_member *m, struct kerneltalk_room_info *info);
@@ -277,5 +278,7 @@ long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* kt_fops.c */
 extern const struct file_operations kt_fops;
+int kt_file_post(struct file *file, const char __user *buf, size_t count,
+		 u64 *seq, u64 *time_ns);
 
 #endif /* KT_H */

@@ -232,16 +232,24 @@ static void kt_wake_next_writer(struct kt_member *m)
 		wake_up_interruptible_poll(&m->wr_wait, EPOLLOUT | EPOLLWRNORM);
 }
 
-static ssize_t kt_write(struct file *file, const char __user *buf,
-			size_t count, loff_t *ppos)
+/*
+ * Posts @count bytes at @buf as one message, for write() and
+ * KERNELTALK_IOC_POST alike, and gives the sequence number and time it was
+ * stamped with (0 for a count of 0, which posts nothing).  The caller has
+ * checked that @file is open for writing.
+ */
+int kt_file_post(struct file *file, const char __user *buf, size_t count,
+		 u64 *seq, u64 *time_ns)
 {
 	struct kt_member *m = file->private_data;
 	struct kerneltalk_origin origin;
 	size_t text = 0;
 	struct kt_msg *msg;
 	unsigned long gen;
-	ssize_t ret;
+	int ret;
 
+	*seq = 0;
+	*time_ns = 0;
 	if (!count)
 		return 0;
 	/* Under F_RELAY the text follows an origin and obeys max_msg alone. */
@@ -273,11 +281,11 @@ static ssize_t kt_write(struct file *file, const char __user *buf,
 			ret = -ERESTARTSYS;
 			goto out_put_msg;
 		}
-		ret = kt_room_post(m, msg, &gen);
+		ret = kt_room_post(m, msg, &gen, seq, time_ns);
 		mutex_unlock(&m->lock);
 		if (!ret) {
 			kt_wake_next_writer(m);
-			return count;
+			return 0;
 		}
 		if (ret != -EAGAIN || (file->f_flags & O_NONBLOCK))
 			goto out_put_msg;
@@ -292,6 +300,17 @@ static ssize_t kt_write(struct file *file, const char __user *buf,
 out_put_msg:
 	kt_msg_put(msg);
 	return ret;
+}
+
+/* The VFS lets only a file open for writing here. */
+static ssize_t kt_write(struct file *file, const char __user *buf,
+			size_t count, loff_t *ppos)
+{
+	u64 seq, time_ns;
+	int ret;
+
+	ret = kt_file_post(file, buf, count, &seq, &time_ns);
+	return ret ? ret : count;
 }
 
 static __poll_t kt_poll(struct file *file, poll_table *wait)

@@ -137,6 +137,31 @@ static int kt_ioctl_members(struct kt_member *m,
 	return ret;
 }
 
+/*
+ * Not under kt_member.lock: the post takes it itself and waits without it,
+ * as write() does.
+ */
+static int kt_ioctl_post(struct file *file, struct kerneltalk_post __user *upost)
+{
+	struct kerneltalk_post post;
+	int ret;
+
+	/* What the VFS checks for write(). */
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (copy_from_user(&post, upost, sizeof(post)))
+		return -EFAULT;
+	if (post.flags || memchr_inv(post.reserved, 0, sizeof(post.reserved)))
+		return -EINVAL;
+	ret = kt_file_post(file, u64_to_user_ptr(post.data), post.len,
+			   &post.seq, &post.time_ns);
+	if (ret)
+		return ret;
+	if (copy_to_user(upost, &post, sizeof(post)))
+		return -EFAULT;
+	return 0;
+}
+
 long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct kt_member *m = file->private_data;
@@ -144,6 +169,8 @@ long kt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	long ret;
 
 	switch (cmd) {
+	case KERNELTALK_IOC_POST:
+		return kt_ioctl_post(file, uarg);
 	case KERNELTALK_IOC_JOIN:
 	case KERNELTALK_IOC_INFO:
 	case KERNELTALK_IOC_SET_FLAGS:

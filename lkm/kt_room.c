@@ -544,10 +544,12 @@ static bool kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
 }
 
 /*
- * Posts @msg, taking over the caller's reference.  -EAGAIN when it must
+ * Posts @msg, taking over the caller's reference, and gives the sequence
+ * number and time it stamped in *@seq and *@time_ns.  -EAGAIN when it must
  * wait for readers; *gen is then the wake_gen to wait on.
  */
-int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
+int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen,
+		 u64 *seq, u64 *time_ns)
 {
 	struct kt_room *room = m->room;
 	struct kt_msg **slots = NULL, *freed = NULL;
@@ -589,6 +591,9 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen)
 	msg->seq = room->next_seq++;
 	msg->time_ns = ktime_get_real_ns();
 	msg->origin = m->id;
+	/* Once the lock drops, a later post may overwrite and free @msg. */
+	*seq = msg->seq;
+	*time_ns = msg->time_ns;
 	*kt_slot(room, msg->seq) = msg;
 	room->used += size;	/* msg->cost */
 	room->posted++;

@@ -105,6 +105,19 @@ Describe 'Send-KernelTalkMessage' {
             $m.Process | Should -BeExactly (Get-ProcessComm)
         }
 
+        It 'Should return with -PassThru the sequence numbers and times the readers see' {
+            $room = New-TestRoom
+            'before' | Send-KernelTalkMessage -Room $room
+            $sent = @('a', 'b' | Send-KernelTalkMessage -Room $room -PassThru)
+            $got = @(Receive-KernelTalkMessage -Room $room -NoWait | Select-Object -Skip 1)
+            $sent | Should -HaveCount 2
+            $got | Should -HaveCount 2
+            $sent[0].Sequence | Should -BeGreaterThan 1
+            ($sent | ForEach-Object Sequence) | Should -Be ($got | ForEach-Object Sequence)
+            ($sent | ForEach-Object { $_.Time.UtcTicks }) | Should -Be ($got | ForEach-Object { $_.Time.UtcTicks })
+            ($sent | ForEach-Object Text) | Should -Be ($got | ForEach-Object Text)
+        }
+
         It 'Should post through a session' {
             $room = New-TestRoom
             $s = Connect-KernelTalk -Room $room

@@ -33,6 +33,7 @@ namespace KernelTalk.Tests
             ["kerneltalk_room_settings"] = typeof(RoomSettingsNative),
             ["kerneltalk_member_info"] = typeof(MemberInfoNative),
             ["kerneltalk_member_list"] = typeof(MemberListNative),
+            ["kerneltalk_post"] = typeof(PostNative),
         };
 
         /// <summary>Every numeric constant of the header → its mirror in KernelTalkAbi.</summary>
@@ -75,6 +76,7 @@ namespace KernelTalk.Tests
             ["KERNELTALK_IOC_MEMBERS"] = nameof(KernelTalkAbi.IocMembers),
             ["KERNELTALK_IOC_SET_SETTINGS"] = nameof(KernelTalkAbi.IocSetSettings),
             ["KERNELTALK_IOC_GET_SETTINGS"] = nameof(KernelTalkAbi.IocGetSettings),
+            ["KERNELTALK_IOC_POST"] = nameof(KernelTalkAbi.IocPost),
         };
 
         public static IEnumerable<object[]> Structs() => StructMirrors.Keys.Select(k => new object[] { k });

@@ -56,6 +56,9 @@ namespace KernelTalk.Tests
             var messages = run.Output.Select(o => Assert.IsType<Message>(o.BaseObject)).ToList();
             Assert.Equal(new[] { "hi", "there" }, messages.Select(m => m.Text));
             Assert.All(messages, m => Assert.Equal("ops", m.Room));
+            // What the kernel stamped each post with, as its readers see it.
+            Assert.Equal(new ulong[] { 4, 5 }, messages.Select(m => m.Sequence));
+            Assert.All(messages, m => Assert.Equal(MessageRecord.TimeFromNanoseconds(host.Io.PostTimeNs), m.Time));
         }
 
         [Fact]
@@ -80,7 +83,7 @@ namespace KernelTalk.Tests
         public void TooLongMessageIsNonTerminatingAndTheRestIsPosted()
         {
             var io = new FakeDeviceIo { MaxMsg = 4 };
-            io.WriteResult = count => count > 4 ? -Errnos.EMSGSIZE : count;
+            io.PostResult = count => count > 4 ? -Errnos.EMSGSIZE : 0;
             using var host = new CmdletHost(io);
             var run = host.Invoke("'toolong', 'ok' | Send-KernelTalkMessage");
             var error = run.SingleError();
@@ -95,13 +98,13 @@ namespace KernelTalk.Tests
         [Fact]
         public void ErrorActionStopMakesAPerItemErrorTerminating()
         {
-            var io = new FakeDeviceIo { WriteResult = _ => -Errnos.EAGAIN };
+            var io = new FakeDeviceIo { PostResult = _ => -Errnos.EAGAIN };
             using var host = new CmdletHost(io);
             var run = host.Invoke("'a', 'b' | Send-KernelTalkMessage -NoWait -ErrorAction Stop");
             Assert.NotNull(run.Terminating);
             Assert.Equal("RoomFull," + SendId, run.Terminating!.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.ResourceBusy, run.Terminating.CategoryInfo.Category);
-            Assert.Equal(1, io.Calls.Count(c => c == "write"));
+            Assert.Equal(1, io.Calls.Count(c => c == "post"));
         }
 
         [Theory]
@@ -155,15 +158,17 @@ namespace KernelTalk.Tests
         }
 
         [Fact]
-        public void PartialWriteIsAnAbiMismatchErrorRecordAndTheRestIsPosted()
+        public void AModuleWithoutPostIsAnAbiMismatchErrorRecordPerItem()
         {
-            var io = new FakeDeviceIo { WriteResult = count => count == 4 ? 2 : count };
+            var io = new FakeDeviceIo { PostResult = _ => -Errnos.ENOTTY };
             using var host = new CmdletHost(io);
-            var run = host.Invoke("'torn', 'whole!' | Send-KernelTalkMessage");
+            var run = host.Invoke("'one' | Send-KernelTalkMessage -PassThru");
             var error = run.SingleError();
             Assert.Equal("AbiMismatch," + SendId, error.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
-            Assert.Equal(new[] { "whole!" }, Posted(io));
+            Assert.Equal("/dev/kerneltalk", error.TargetObject);
+            Assert.Contains("Install-KernelTalk", error.ErrorDetails.RecommendedAction);
+            Assert.Empty(run.Output);
         }
 
         [Fact]

@@ -88,8 +88,23 @@ namespace KernelTalk.Tests
             var io = new FakeDeviceIo();
             using var device = Open(io, writeOnly: true);
             byte[] data = Encoding.UTF8.GetBytes("hello, world");
-            Assert.Equal(SendStatus.Posted, device.Send(data, 5, wait: true, Deadline.Never, CancellationToken.None));
+            Assert.Equal(SendStatus.Posted, device.Send(data, 5, wait: true, Deadline.Never, CancellationToken.None, out var stamp));
             Assert.Equal(Encoding.UTF8.GetBytes("hello"), Assert.Single(io.Written));
+            Assert.Equal("post", io.Calls[io.Calls.Count - 1]);
+            Assert.Equal(4UL, stamp.Sequence);
+            Assert.Equal(io.PostTimeNs, stamp.TimeNs);
+        }
+
+        [Fact]
+        public void SendWithoutPostInTheModuleIsAnAbiMismatch()
+        {
+            // The module and the cmdlets ship together: no write() fallback with an unknown sequence.
+            var io = new FakeDeviceIo { PostResult = _ => -Errnos.ENOTTY };
+            using var device = Open(io, writeOnly: true);
+            var ex = Assert.Throws<KernelTalkException>(() => device.Send(new byte[3], 3, wait: true, Deadline.Never, CancellationToken.None, out _));
+            Assert.Equal(ErrorIds.AbiMismatch, ex.ErrorId);
+            Assert.Contains("KERNELTALK_IOC_POST", ex.Message);
+            Assert.Empty(io.Written);
         }
 
         [Fact]
@@ -97,16 +112,16 @@ namespace KernelTalk.Tests
         {
             var io = new FakeDeviceIo();
             using var device = Open(io, writeOnly: true);
-            Assert.Equal(SendStatus.Empty, device.Send(new byte[1], 0, wait: true, Deadline.Never, CancellationToken.None));
-            Assert.DoesNotContain("write", io.Calls);
+            Assert.Equal(SendStatus.Empty, device.Send(new byte[1], 0, wait: true, Deadline.Never, CancellationToken.None, out _));
+            Assert.DoesNotContain("post", io.Calls);
         }
 
         [Fact]
         public void FullRoomUnderNoWaitIsRoomFull()
         {
-            var io = new FakeDeviceIo { WriteResult = _ => -Errnos.EAGAIN };
+            var io = new FakeDeviceIo { PostResult = _ => -Errnos.EAGAIN };
             using var device = Open(io, room: "ops", writeOnly: true);
-            var ex = Assert.Throws<KernelTalkRoomFullException>(() => device.Send(new byte[3], 3, wait: false, Deadline.Never, CancellationToken.None));
+            var ex = Assert.Throws<KernelTalkRoomFullException>(() => device.Send(new byte[3], 3, wait: false, Deadline.Never, CancellationToken.None, out _));
             Assert.Equal(ErrorIds.RoomFull, ex.ErrorId);
         }
 
@@ -114,20 +129,20 @@ namespace KernelTalk.Tests
         public void FullRoomWaitsAndRetriesUntilSpace()
         {
             int attempts = 0;
-            var io = new FakeDeviceIo { WriteResult = count => ++attempts < 3 ? -Errnos.EAGAIN : count };
+            var io = new FakeDeviceIo { PostResult = _ => ++attempts < 3 ? -Errnos.EAGAIN : 0 };
             using var device = Open(io, writeOnly: true);
-            Assert.Equal(SendStatus.Posted, device.Send(new byte[3], 3, wait: true, Deadline.After(TimeSpan.FromSeconds(5)), CancellationToken.None));
+            Assert.Equal(SendStatus.Posted, device.Send(new byte[3], 3, wait: true, Deadline.After(TimeSpan.FromSeconds(5)), CancellationToken.None, out _));
             Assert.Equal(3, attempts);
         }
 
         [Fact]
         public void FullRoomPastTimeoutIsSendTimedOut()
         {
-            var io = new FakeDeviceIo { WriteResult = _ => -Errnos.EAGAIN };
+            var io = new FakeDeviceIo { PostResult = _ => -Errnos.EAGAIN };
             using var device = Open(io, writeOnly: true);
             var sw = Stopwatch.StartNew();
             var ex = Assert.Throws<KernelTalkRoomFullException>(() =>
-                device.Send(new byte[3], 3, wait: true, Deadline.After(TimeSpan.FromMilliseconds(250)), CancellationToken.None));
+                device.Send(new byte[3], 3, wait: true, Deadline.After(TimeSpan.FromMilliseconds(250)), CancellationToken.None, out _));
             Assert.Equal(ErrorIds.SendTimedOut, ex.ErrorId);
             Assert.InRange(sw.ElapsedMilliseconds, 200, 2000);
         }
@@ -135,9 +150,9 @@ namespace KernelTalk.Tests
         [Fact]
         public void TooLongMessageStatesLimitFromInfo()
         {
-            var io = new FakeDeviceIo { WriteResult = _ => -Errnos.EMSGSIZE, MaxMsg = 256 };
+            var io = new FakeDeviceIo { PostResult = _ => -Errnos.EMSGSIZE, MaxMsg = 256 };
             using var device = Open(io, writeOnly: true);
-            var ex = Assert.Throws<KernelTalkMessageTooLongException>(() => device.Send(new byte[300], 300, wait: true, Deadline.Never, CancellationToken.None));
+            var ex = Assert.Throws<KernelTalkMessageTooLongException>(() => device.Send(new byte[300], 300, wait: true, Deadline.Never, CancellationToken.None, out _));
             Assert.Equal(256, ex.Limit);
             Assert.Equal(300, ex.Length);
         }
@@ -218,10 +233,10 @@ namespace KernelTalk.Tests
         [Fact]
         public void CancelEndsABlockedSend()
         {
-            var io = new FakeDeviceIo { WriteResult = _ => -Errnos.EAGAIN };
+            var io = new FakeDeviceIo { PostResult = _ => -Errnos.EAGAIN };
             using var device = Open(io, writeOnly: true);
             using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(150));
-            Assert.Equal(SendStatus.Cancelled, device.Send(new byte[1], 1, wait: true, Deadline.Never, cts.Token));
+            Assert.Equal(SendStatus.Cancelled, device.Send(new byte[1], 1, wait: true, Deadline.Never, cts.Token, out _));
         }
 
         [Fact]

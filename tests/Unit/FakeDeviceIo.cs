@@ -29,9 +29,16 @@ namespace KernelTalk.Tests
 
         public Queue<Func<byte[], long>> Reads { get; } = new();
 
-        public Func<int, long> WriteResult { get; set; } = count => count;
+        /// <summary>What KERNELTALK_IOC_POST of count bytes returns: 0 posts (the next sequence number), else -errno.</summary>
+        public Func<int, int> PostResult { get; set; } = _ => 0;
 
+        /// <summary>The payloads posted, in order.</summary>
         public List<byte[]> Written { get; } = new();
+
+        /// <summary>The sequence number the next post gets; every post is stamped <see cref="PostTimeNs"/>.</summary>
+        public ulong NextSeq { get; set; } = 4;
+
+        public ulong PostTimeNs { get; set; } = 1_700_000_000_123_456_789UL;
 
         public int JoinResult { get; set; }
 
@@ -116,11 +123,20 @@ namespace KernelTalk.Tests
             {
                 return _real.Write(fd, buffer, offset, count);
             }
-            Calls.Add("write");
-            long r = WriteResult(count);
-            if (r == count)
+            // The device layer posts with KERNELTALK_IOC_POST only.
+            throw new InvalidOperationException("write() on the device");
+        }
+
+        public int IoctlPost(int fd, byte[] buffer, int count, out ulong seq, out ulong timeNs)
+        {
+            Calls.Add("post");
+            seq = timeNs = 0;
+            int r = PostResult(count);
+            if (r == 0)
             {
-                Written.Add(buffer[offset..(offset + count)]);
+                Written.Add(buffer[..count]);
+                seq = NextSeq++;
+                timeNs = PostTimeNs;
             }
             return r;
         }

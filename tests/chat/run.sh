@@ -110,7 +110,7 @@ start_pwsh() {	# WINDOW [ENV...]
 
 enter_chat() {	# WINDOW ROOM
 	local w=$1 r=$2
-	wait_until 240 "pwsh in window $w did not import the module: $(pane "$w")" pane_has "$w" module-ready
+	wait_until 480 "pwsh in window $w did not import the module: $(pane "$w")" pane_has "$w" module-ready
 	type_in "$w" "Enter-KernelTalkChat -Room $r" Enter
 	wait_until 120 "the chat in window $w did not start: $(pane "$w")" pane_has "$w" "Chatting in room '$r'"
 }
@@ -283,6 +283,96 @@ latency() {	# FROM WHAT
 	echo "Enter-to-display latency, $2: median $(((all[9] + all[10]) / 2)) ms, min ${all[0]} ms, max ${all[19]} ms (20 probes; all: $sorted)"
 }
 
+# The whole pane, its scrollback included (a flood scrolls notices away).
+pane_all() {	# WINDOW
+	tmx capture-pane -p -J -S - -t "chat:$1"
+}
+
+pane_all_has() {	# WINDOW TEXT
+	pane_all "$1" | grep -qF -- "$2"
+}
+
+# Messages that overfill a room however the allocator sizes them: a
+# message costs more than 64 bytes (its kernel record alone does).
+overfill() {
+	echo $(($(cat /sys/module/kerneltalk/parameters/capacity) / 64 + 16))
+}
+
+is_stopped() {	# PID
+	[[ $(awk '$1 == "State:" { print $2 }' "/proc/$1/status") == T ]]
+}
+
+back_to_room() {	# WINDOW
+	local r
+	r=$(cat "$work/room")
+	type_in "$1" "" C-u
+	type_in "$1" "/join $r" Enter
+	wait_until 60 "window $1 did not come back to $r: $(pane "$1")" pane_has "$1" "[#$r] 3 members"
+}
+
+case_block_full() {	# BLOCK: a full room is a notice, typing stays live, the lines go later
+	local r n holder stall_ms=/sys/module/kerneltalk/parameters/stall_ms stall
+	r=$(cat "$work/room")-full
+	n=$(overfill)
+	stall=$(cat "$stall_ms")
+	# The stopped reader may hold the room as long as it likes (0: no
+	# bound; a room takes stall_ms when it is made, by the /join below).
+	# shellcheck disable=SC2064 # expanded now: the trap runs after the locals are gone
+	trap "echo $stall >$stall_ms" EXIT
+	echo 0 >"$stall_ms" || fail "cannot set $stall_ms"
+	type_in a "/join $r" Enter
+	wait_until 60 "no join notice: $(pane a)" pane_has a "Now in room '$r'."
+	# The holder: a reader (stdin at its end, lingering) that is stopped.
+	"$client" --room "$r" --linger 900 </dev/null >"$work/holder.out" 2>&1 &
+	holder=$!
+	# shellcheck disable=SC2064
+	trap "kill -CONT $holder; kill $holder; echo $stall >$stall_ms" EXIT
+	wait_until 60 "the holder did not join $r: $(cat /proc/kerneltalk)" test "$(room_field "$r" 4)" -eq 2
+	kill -STOP "$holder" || fail "cannot stop the holder"
+	# One paste of more lines than the room holds.
+	type_in a "$(printf 'fill-%04d\r' $(seq 1 "$n"))"
+	wait_until 120 "no room-full notice: $(pane a)" pane_all_has a "The room is full (a reader is behind)"
+	wait_until 60 "no waiting count in the status line: $(pane a)" pane_has a "room full:"
+	type_in a "still typing"
+	wait_until 60 "typing does not echo in a full room: $(last_line a)" test "$(last_line a)" = "> still typing"
+	pane_all_has a ": fill-$n" && fail "fill-$n went out while the room was full"
+	kill -CONT "$holder" || fail "cannot continue the holding client"
+	wait_until 300 "the waiting lines did not go: $(pane a)" pane_all_has a "waiting line(s) sent"
+	wait_until 60 "fill-$n not shown in window a: $(pane a)" pane_all_has a ": fill-$n"
+	(($(pane_all a | grep -F -- "$(line_of a)" | grep -cF ": fill-$n") == 1)) ||
+		fail "window a does not show its own fill-$n once: $(pane a)"
+	wait_until 120 "the holder never got fill-$n" grep -qF ": fill-$n" "$work/holder.out"
+	[[ $(last_line a) == "> still typing" ]] || fail "the typed text is gone: $(last_line a)"
+	back_to_room a
+}
+
+case_overwrite_lost() {	# OVERWRITE: messages lost while the chat was stopped are a notice with the count
+	local r n posted kept lost
+	r=$(cat "$work/room")-lossy
+	n=$(overfill)
+	type_in a "/join $r" Enter
+	wait_until 60 "no join notice: $(pane a)" pane_has a "Now in room '$r'."
+	"$pwsh" -NoLogo -NoProfile -Command "Import-Module '$module'; Connect-KernelTalk -Room '$r' -Policy Overwrite | Disconnect-KernelTalk" </dev/null ||
+		fail "cannot set the policy of $r"
+	[[ $(room_field "$r" 5) == overwrite ]] || fail "$r is not overwrite: $(cat /proc/kerneltalk)"
+	# SIGTTIN, not SIGSTOP: tmux continues a pane's process at once when
+	# it stops on any other signal.
+	trap 'kill -CONT "$(cat "$work/a.pid")"' EXIT
+	kill -TTIN "$(cat "$work/a.pid")" || fail "cannot stop window a's pwsh"
+	wait_until 60 "window a's pwsh did not stop" is_stopped "$(cat "$work/a.pid")"
+	printf 'flood-%04d\n' $(seq 1 "$n") | "$client" --room "$r" >/dev/null || fail "the flood did not post"
+	posted=$(room_field "$r" 8)
+	kept=$(room_field "$r" 6)
+	lost=$((posted - kept))
+	((posted == n && lost > 0)) || fail "posted $posted, kept $kept of $n"
+	kill -CONT "$(cat "$work/a.pid")" || fail "cannot continue window a's pwsh"
+	wait_until 120 "no notice of $lost lost: $(pane a)" pane_all_has a "-- $lost message(s) lost"
+	wait_until 60 "flood-$n not shown: $(pane a)" pane_all_has a ": flood-$n"
+	pane_all_has a ": flood-$(printf %04d "$lost")" && fail "window a shows a message it lost: $(pane a)"
+	pane_all_has a ": flood-$(printf %04d $((lost + 1)))" || fail "window a lacks the oldest kept message"
+	back_to_room a
+}
+
 case_quit() {	# /quit leaves and restores the terminal
 	type_in a "/quit" Enter
 	expect_prompt_back a
@@ -355,6 +445,8 @@ cases=(
 	"case_resize|a resized window is redrawn"
 	"case_join|/join moves rooms"
 	"case_latency|Enter-to-display latency between two chats (median of 20)"
+	"case_block_full|BLOCK: a full room is a notice, input stays live, the lines go later"
+	"case_overwrite_lost|OVERWRITE: lost messages are a notice with the count"
 	"case_quit|/quit leaves with the terminal restored"
 	"case_ctrl_c|Ctrl+C leaves mid-line with the terminal restored, nothing posted"
 	"case_no_color|NO_COLOR gives no escape codes"

@@ -29,7 +29,10 @@ namespace KernelTalk.Chat
     /// it; the cancellation token (StopProcessing) ends the poll at once.
     /// Own lines are not printed when typed: the member reads its own post
     /// back (KERNELTALK_MSG_OWN), so each shows once, in the room's order,
-    /// with the sequence number the kernel gave it.
+    /// with the sequence number the kernel gave it.  The post reports that
+    /// number too (KERNELTALK_IOC_POST), so a line whose echo was
+    /// overwritten before it was read (OVERWRITE) still shows, once, where
+    /// its number puts it: before the first message read past it.
     /// </summary>
     internal sealed class ChatSession
     {
@@ -48,6 +51,7 @@ namespace KernelTalk.Chat
         private readonly CancellationToken _cancel;
         private readonly LineEditor _editor = new();
         private readonly Queue<byte[]> _waiting = new(); // lines a full room refused, oldest first
+        private readonly Queue<Message> _unechoed = new(); // own posts not read back yet, by sequence
         private readonly string _user;
         private (int Columns, int Rows) _size;
         private long _nextStatus;
@@ -215,7 +219,8 @@ namespace KernelTalk.Chat
         {
             try
             {
-                _device.Send(bytes, bytes.Length, wait: false, Deadline.Never, _cancel);
+                _device.Send(bytes, bytes.Length, wait: false, Deadline.Never, _cancel, out var stamp);
+                _unechoed.Enqueue(MessageFactory.ForSent(bytes, bytes.Length, stamp, _device.Room, Utf8));
                 return true;
             }
             catch (KernelTalkRoomFullException ex) when (ex.ErrorId == ErrorIds.RoomFull)
@@ -269,10 +274,28 @@ namespace KernelTalk.Chat
                 {
                     lines.Add(ChatFormat.Notice(Format(Strings.ChatLost, message.Lost)));
                 }
+                ShowUnechoed(lines, message.Sequence);
+                if (message.IsOwn && _unechoed.Count != 0 && _unechoed.Peek().Sequence == message.Sequence)
+                {
+                    _unechoed.Dequeue();
+                }
                 lines.Add(ChatFormat.Message(message));
             }
             _screen.Add(lines);
             return lines.Count != 0;
+        }
+
+        /// <summary>
+        /// Own posts numbered before <paramref name="before"/> that were not
+        /// read back: their echo was lost, so they show from what the post
+        /// reported.
+        /// </summary>
+        private void ShowUnechoed(List<ScreenLine> lines, ulong before)
+        {
+            while (_unechoed.Count != 0 && _unechoed.Peek().Sequence < before)
+            {
+                lines.Add(ChatFormat.Message(_unechoed.Dequeue()));
+            }
         }
 
         /// <summary>
@@ -335,6 +358,10 @@ namespace KernelTalk.Chat
                 Notice(Format(Strings.ChatDroppedOnMove, _waiting.Count));
                 _waiting.Clear();
             }
+            // Posts to the room left whose echo is still unread there.
+            var left = new List<ScreenLine>();
+            ShowUnechoed(left, ulong.MaxValue);
+            _screen.Add(left);
             Notice(Format(Strings.ChatJoined, RoomLabel()));
             ShowRecent(_device, _history);
             _screen.SetStatus(Status());

@@ -186,12 +186,12 @@ namespace KernelTalk.Commands
             try
             {
                 var deadline = Deadline.After(Timeout >= 0 ? TimeSpan.FromSeconds(Timeout) : null);
-                switch (device.Send(buffer, count, wait: !NoWait, deadline, StopToken))
+                switch (device.Send(buffer, count, wait: !NoWait, deadline, StopToken, out var stamp))
                 {
                     case SendStatus.Posted:
                         if (PassThru)
                         {
-                            WriteObject(MessageFactory.ForSent(buffer, count, device.Room, Encoding));
+                            WriteObject(MessageFactory.ForSent(buffer, count, stamp, device.Room, Encoding));
                         }
                         break;
                     case SendStatus.Empty:

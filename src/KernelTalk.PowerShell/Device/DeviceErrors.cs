@@ -96,6 +96,10 @@ namespace KernelTalk.Device
                         Format(Strings.RoomFull, Capitalize(RoomLabel(context.Room, path))), ErrorIds.RoomFull,
                         ErrorCategory.ResourceBusy, path, Strings.RoomFullAction);
 
+                case (DeviceOperation.Write, Errnos.ENOTTY):
+                    // A KernelTalk device (INFO answered at open) without POST: an older module.
+                    return AbiMismatch(Format(Strings.PostUnsupported, path), path);
+
                 case (DeviceOperation.Join or DeviceOperation.Info or DeviceOperation.SetFlags
                       or DeviceOperation.GetFlags or DeviceOperation.SetPolicy or DeviceOperation.Create or DeviceOperation.Members
                       or DeviceOperation.GetAccess or DeviceOperation.SetAccess or DeviceOperation.GetSettings

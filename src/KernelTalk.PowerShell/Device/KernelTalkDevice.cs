@@ -48,6 +48,20 @@ namespace KernelTalk.Device
         Cancelled,
     }
 
+    /// <summary>What the kernel stamped a post with: the sequence number and time its readers see.</summary>
+    internal readonly struct SentStamp
+    {
+        public SentStamp(ulong sequence, ulong timeNs)
+        {
+            Sequence = sequence;
+            TimeNs = timeNs;
+        }
+
+        public ulong Sequence { get; }
+
+        public ulong TimeNs { get; }
+    }
+
     internal enum WaitResult
     {
         Ready,
@@ -311,30 +325,28 @@ namespace KernelTalk.Device
         }
 
         /// <summary>
-        /// Posts one message.  Full room: fails with RoomFull when
+        /// Posts one message with KERNELTALK_IOC_POST, which reports the
+        /// sequence number and time the kernel stamped it with (write() would
+        /// give only a byte count).  Full room: fails with RoomFull when
         /// <paramref name="wait"/> is false, else waits until space, the
         /// deadline (SendTimedOut) or cancellation.
         /// </summary>
-        public SendStatus Send(byte[] data, int count, bool wait, Deadline deadline, CancellationToken cancel)
+        public SendStatus Send(byte[] data, int count, bool wait, Deadline deadline, CancellationToken cancel,
+            out SentStamp stamp)
         {
+            stamp = default;
             if (count == 0)
             {
-                return SendStatus.Empty; // write(0) posts nothing; do not even ask
+                return SendStatus.Empty; // a post of 0 bytes posts nothing; do not even ask
             }
             while (true)
             {
-                long r = _io.Write(Fd, data, 0, count);
-                if (r == count)
+                int errno = -_io.IoctlPost(Fd, data, count, out ulong seq, out ulong timeNs);
+                if (errno == 0)
                 {
+                    stamp = new SentStamp(seq, timeNs);
                     return SendStatus.Posted;
                 }
-                if (r >= 0)
-                {
-                    // One write is one whole message; a partial count breaks the ABI.
-                    throw DeviceErrors.AbiMismatch(DeviceErrors.Format(Strings.PartialWrite, Path, r, count), Path);
-                }
-
-                int errno = (int)-r;
                 if (errno == Errnos.EMSGSIZE)
                 {
                     throw DeviceErrors.MessageTooLong(Path, count, SafeMaxMessage());

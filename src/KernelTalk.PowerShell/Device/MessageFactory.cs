@@ -49,8 +49,8 @@ namespace KernelTalk.Device
             };
         }
 
-        /// <summary>The -PassThru copy of a sent message: the kernel does not return its sequence number, so it is 0.</summary>
-        public static Message ForSent(byte[] bytes, int count, string room, Encoding encoding)
+        /// <summary>The -PassThru copy of a sent message, with the sequence number and time the kernel gave it.</summary>
+        public static Message ForSent(byte[] bytes, int count, in SentStamp stamp, string room, Encoding encoding)
         {
             byte[] copy = new byte[count];
             Buffer.BlockCopy(bytes, 0, copy, 0, count);
@@ -58,7 +58,8 @@ namespace KernelTalk.Device
             using var self = Process.GetCurrentProcess();
             return new Message
             {
-                Time = DateTimeOffset.Now,
+                Sequence = stamp.Sequence,
+                Time = MessageRecord.TimeFromNanoseconds(stamp.TimeNs).ToLocalTime(),
                 Room = room,
                 SenderUid = uid,
                 SenderName = UserNames.Resolve(uid),

@@ -31,5 +31,12 @@ namespace KernelTalk.Native
 
         /// <summary>KERNELTALK_IOC_MEMBERS into <paramref name="members"/>: entries written, and the room's total.</summary>
         int IoctlMembers(int fd, MemberInfoNative[] members, out uint count, out uint total);
+
+        /// <summary>
+        /// KERNELTALK_IOC_POST of the first <paramref name="count"/> bytes of
+        /// <paramref name="buffer"/>: 0 and the sequence number and time the
+        /// kernel stamped the message with, or -errno.
+        /// </summary>
+        int IoctlPost(int fd, byte[] buffer, int count, out ulong seq, out ulong timeNs);
     }
 }

@@ -61,6 +61,7 @@ namespace KernelTalk.Native
         public static readonly uint IocMembers = Ioc(IocRead | IocWrite, 0x08, Marshal.SizeOf<MemberListNative>());
         public static readonly uint IocSetSettings = Ioc(IocWrite, 0x09, Marshal.SizeOf<RoomSettingsNative>());
         public static readonly uint IocGetSettings = Ioc(IocRead, 0x0A, Marshal.SizeOf<RoomSettingsNative>());
+        public static readonly uint IocPost = Ioc(IocRead | IocWrite, 0x0B, Marshal.SizeOf<PostNative>());
 
         /// <summary>sizeof(struct kerneltalk_msg): the record header in record mode.</summary>
         public static readonly int MsgHeaderSize = Marshal.SizeOf<MsgHeaderNative>();
@@ -165,5 +166,17 @@ namespace KernelTalk.Native
         public uint Total;
         public ulong Members;
         public ulong Reserved;
+    }
+
+    /// <summary>struct kerneltalk_post (KERNELTALK_IOC_POST).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct PostNative
+    {
+        public ulong Data;
+        public uint Len;
+        public uint Flags;
+        public ulong Seq;
+        public ulong TimeNs;
+        public fixed ulong Reserved[4];
     }
 }

@@ -33,5 +33,8 @@ namespace KernelTalk.Native
 
         [DllImport(Library, SetLastError = true)]
         public static extern int ioctl(int fd, UIntPtr request, ref RoomSettingsNative arg);
+
+        [DllImport(Library, SetLastError = true)]
+        public static extern int ioctl(int fd, UIntPtr request, ref PostNative arg);
     }
 }

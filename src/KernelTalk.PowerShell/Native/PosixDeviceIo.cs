@@ -160,6 +160,24 @@ namespace KernelTalk.Native
             }
         }
 
+        public unsafe int IoctlPost(int fd, byte[] buffer, int count, out ulong seq, out ulong timeNs)
+        {
+            CheckRange(buffer, 0, count);
+            fixed (byte* p = buffer)
+            {
+                var post = new PostNative { Data = (ulong)p, Len = (uint)count };
+                int r;
+                do
+                {
+                    r = LibC.ioctl(fd, (UIntPtr)KernelTalkAbi.IocPost, ref post);
+                }
+                while (r < 0 && Interrupted(out _));
+                seq = post.Seq;
+                timeNs = post.TimeNs;
+                return Result(r);
+            }
+        }
+
         private static int Result(int r) => r >= 0 ? r : -Marshal.GetLastWin32Error();
 
         // The errno the marshaller saved for the last call (native numbering).

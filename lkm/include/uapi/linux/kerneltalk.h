@@ -3,7 +3,8 @@
  * KernelTalk: a chat device for processes on one machine.
  *
  * Every open file of /dev/kerneltalk is a member of one room.  write()
- * posts one message (1..max_msg bytes, atomically), read() returns
+ * posts one message (1..max_msg bytes, atomically; KERNELTALK_IOC_POST
+ * does the same and reports the sequence number given), read() returns
  * messages posted after the member joined, in order, without loss
  * (or, under KERNELTALK_POLICY_OVERWRITE, with every loss reported).
  *
@@ -315,6 +316,27 @@ struct kerneltalk_room_settings {
 	__u32 reserved[3];
 };
 
+/**
+ * struct kerneltalk_post - a message to post (KERNELTALK_IOC_POST)
+ * @data:	in: user pointer to the payload
+ * @len:	in: payload bytes, 0..max_msg
+ * @flags:	in: none defined yet: must be zero
+ * @seq:	out: the message's room-wide sequence number (0: none posted)
+ * @time_ns:	out: its CLOCK_REALTIME stamp, in nanoseconds (0: none posted)
+ * @reserved:	must be zero; written back as zero
+ *
+ * @seq and @time_ns are ignored on input; they are what a reader of the
+ * message finds in struct kerneltalk_msg.
+ */
+struct kerneltalk_post {
+	__u64 data;
+	__u32 len;
+	__u32 flags;
+	__u64 seq;
+	__u64 time_ns;
+	__u64 reserved[4];
+};
+
 #define KERNELTALK_IOC_MAGIC	0xC7
 
 /*
@@ -408,5 +430,18 @@ struct kerneltalk_room_settings {
 /* KERNELTALK_IOC_GET_SETTINGS - the caller's room's settings; any member. */
 #define KERNELTALK_IOC_GET_SETTINGS \
 	_IOR(KERNELTALK_IOC_MAGIC, 0x0A, struct kerneltalk_room_settings)
+/*
+ * KERNELTALK_IOC_POST - post @len bytes at @data as write() does, and
+ * report the message's @seq and @time_ns: the same atomicity, waiting
+ * (interruptibly; -EAGAIN under O_NONBLOCK), credentials (the file's
+ * opener) and echo as write().  -EBADF for a file not open for writing,
+ * -EINVAL for non-zero @flags or @reserved, -EMSGSIZE for more than
+ * max_msg bytes, -EFAULT for a bad argument or @data pointer (nothing is
+ * posted); a @len of 0 posts nothing and reports @seq and @time_ns 0.
+ * The result is written back after the post: a fault then is -EFAULT
+ * with the message posted.
+ */
+#define KERNELTALK_IOC_POST \
+	_IOWR(KERNELTALK_IOC_MAGIC, 0x0B, struct kerneltalk_post)
 
 #endif /* _UAPI_LINUX_KERNELTALK_H */
