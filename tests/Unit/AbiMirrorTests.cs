@@ -41,6 +41,8 @@ namespace KernelTalk.Tests
             ["KERNELTALK_F_RECORDS"] = nameof(KernelTalkAbi.FlagRecords),
             ["KERNELTALK_F_NOECHO"] = nameof(KernelTalkAbi.FlagNoEcho),
             ["KERNELTALK_F_ALL"] = nameof(KernelTalkAbi.FlagAll),
+            ["KERNELTALK_F_BATCH"] = nameof(KernelTalkAbi.FlagBatch),
+            ["KERNELTALK_RECORD_ALIGN"] = nameof(KernelTalkAbi.RecordAlign),
             ["KERNELTALK_POLICY_BLOCK"] = nameof(KernelTalkAbi.PolicyBlock),
             ["KERNELTALK_POLICY_OVERWRITE"] = nameof(KernelTalkAbi.PolicyOverwrite),
             ["KERNELTALK_MSG_OWN"] = nameof(KernelTalkAbi.MsgOwn),

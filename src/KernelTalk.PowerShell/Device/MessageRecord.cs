@@ -7,19 +7,26 @@ using KernelTalk.Resources;
 
 namespace KernelTalk.Device
 {
-    /// <summary>One record-mode read: the kernel's header and its payload.</summary>
+    /// <summary>One record of a record-mode read: the kernel's header and its payload.</summary>
     internal readonly struct MessageRecord
     {
-        public MessageRecord(MsgHeaderNative header, string comm, ArraySegment<byte> payload)
+        public MessageRecord(MsgHeaderNative header, ArraySegment<byte> payload)
         {
             Header = header;
-            Comm = comm;
             Payload = payload;
         }
 
         public MsgHeaderNative Header { get; }
 
-        public string Comm { get; }
+        /// <summary>The poster's command name, decoded when asked for (-Raw never does).</summary>
+        public unsafe string Comm
+        {
+            get
+            {
+                var header = Header;
+                return DecodeComm(new ReadOnlySpan<byte>(header.Comm, KernelTalkAbi.CommLen));
+            }
+        }
 
         /// <summary>Payload bytes; valid only until the next read into the same buffer.</summary>
         public ArraySegment<byte> Payload { get; }
@@ -33,23 +40,52 @@ namespace KernelTalk.Device
         /// </summary>
         public static MessageRecord Parse(byte[] buffer, int length, string? path = null)
         {
-            int headerSize = KernelTalkAbi.MsgHeaderSize;
-            if (length < headerSize)
+            var header = ReadHeader(buffer, 0, length, path);
+            if ((long)KernelTalkAbi.MsgHeaderSize + header.Len != length)
             {
-                throw DeviceErrors.AbiMismatch(DeviceErrors.Format(Strings.RecordTooShort, length, headerSize), path);
+                throw DeviceErrors.AbiMismatch(
+                    DeviceErrors.Format(Strings.RecordLengthMismatch, length, KernelTalkAbi.MsgHeaderSize, header.Len), path);
             }
-
-            // The header is in native byte order, as the struct mirror is.
-            var header = MemoryMarshal.Read<MsgHeaderNative>(buffer.AsSpan(0, headerSize));
-            if ((long)headerSize + header.Len != length)
-            {
-                throw DeviceErrors.AbiMismatch(DeviceErrors.Format(Strings.RecordLengthMismatch, length, headerSize, header.Len), path);
-            }
-
-            string comm = DecodeComm(buffer.AsSpan(Marshal.OffsetOf<MsgHeaderNative>(nameof(MsgHeaderNative.Comm)).ToInt32(),
-                KernelTalkAbi.CommLen));
-            return new MessageRecord(header, comm, new ArraySegment<byte>(buffer, headerSize, (int)header.Len));
+            return new MessageRecord(header, new ArraySegment<byte>(buffer, KernelTalkAbi.MsgHeaderSize, (int)header.Len));
         }
+
+        /// <summary>
+        /// The record at <paramref name="offset"/> of what one batched read()
+        /// returned (<paramref name="end"/> bytes); moves <paramref name="offset"/>
+        /// to the next record, KERNELTALK_RECORD_ALIGN-aligned, or to
+        /// <paramref name="end"/> after the last.  A record cut short (the
+        /// kernel returns whole records only) is an ABI mismatch, never a message.
+        /// </summary>
+        public static MessageRecord ParseNext(byte[] buffer, ref int offset, int end, string? path = null)
+        {
+            int start = offset;
+            offset = end; // whatever happens below, these bytes are used up
+            int available = end - start;
+            var header = ReadHeader(buffer, start, available, path);
+            long recordEnd = (long)start + KernelTalkAbi.MsgHeaderSize + header.Len;
+            if (recordEnd > end)
+            {
+                throw DeviceErrors.AbiMismatch(
+                    DeviceErrors.Format(Strings.RecordLengthMismatch, available, KernelTalkAbi.MsgHeaderSize, header.Len), path);
+            }
+            long next = (recordEnd + KernelTalkAbi.RecordAlign - 1) & ~(long)(KernelTalkAbi.RecordAlign - 1);
+            offset = (int)Math.Min(next, end);
+            return new MessageRecord(header, new ArraySegment<byte>(buffer, start + KernelTalkAbi.MsgHeaderSize, (int)header.Len));
+        }
+
+        /// <summary>The header at <paramref name="offset"/>, in native byte order as the struct mirror is.</summary>
+        private static MsgHeaderNative ReadHeader(byte[] buffer, int offset, int available, string? path)
+        {
+            int headerSize = KernelTalkAbi.MsgHeaderSize;
+            if (available < headerSize)
+            {
+                throw DeviceErrors.AbiMismatch(DeviceErrors.Format(Strings.RecordTooShort, available, headerSize), path);
+            }
+            return MemoryMarshal.Read<MsgHeaderNative>(buffer.AsSpan(offset, headerSize));
+        }
+
+        /// <summary>The payload as text, straight from the read buffer.</summary>
+        public string DecodeText(Encoding encoding) => encoding.GetString(Payload.Array!, Payload.Offset, Payload.Count);
 
         /// <summary>comm is NUL-terminated when shorter than 16 bytes; task names are bytes, decode leniently.</summary>
         public static string DecodeComm(ReadOnlySpan<byte> field)

@@ -16,6 +16,10 @@ namespace KernelTalk.Native
         public const uint FlagNoEcho = 1u << 1;    // KERNELTALK_F_NOECHO
         public const uint FlagAll = FlagRecords | FlagNoEcho;
 
+        /// <summary>With FlagRecords: one read() returns as many whole records as fit, each at a RecordAlign offset.</summary>
+        public const uint FlagBatch = 1u << 2;     // KERNELTALK_F_BATCH
+        public const int RecordAlign = 8;          // KERNELTALK_RECORD_ALIGN
+
         public const uint PolicyBlock = 0;      // KERNELTALK_POLICY_BLOCK
         public const uint PolicyOverwrite = 1;  // KERNELTALK_POLICY_OVERWRITE
 

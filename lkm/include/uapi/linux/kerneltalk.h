@@ -59,6 +59,8 @@
 #define KERNELTALK_F_RECORDS	0x1U	/* read() returns records */
 #define KERNELTALK_F_NOECHO	0x2U	/* skip own messages */
 #define KERNELTALK_F_ALL	(KERNELTALK_F_RECORDS | KERNELTALK_F_NOECHO)
+#define KERNELTALK_F_BATCH 0x4U
+#define KERNELTALK_RECORD_ALIGN 8
 
 /* Room flow-control policies (KERNELTALK_IOC_SET_POLICY). */
 #define KERNELTALK_POLICY_BLOCK		0	/* lossless: posts wait */
