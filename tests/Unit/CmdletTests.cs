@@ -172,6 +172,57 @@ namespace KernelTalk.Tests
         }
 
         [Fact]
+        public void PipedNumbersPostTheirInvariantTextAsTheBinderWould()
+        {
+            using var host = new CmdletHost();
+            var run = host.Invoke("[cultureinfo]::CurrentCulture = 'de-DE'; 1, -2, 1.5, [char]'x', $true, [long]::MaxValue | Send-KernelTalkMessage");
+            Assert.Empty(run.Errors);
+            Assert.Equal(new[] { "1", "-2", "1.5", "x", "True", "9223372036854775807" }, Posted(host.Io));
+        }
+
+        [Fact]
+        public void ReceiveDrainsBatchesWarnsOfLossesAndStopsAtCount()
+        {
+            var io = new FakeDeviceIo { SupportsBatch = true };
+            byte[] first = RecordParsingTests.Batch(RecordParsingTests.Record(1, "a"), RecordParsingTests.Record(5, "b", lost: 3));
+            byte[] second = RecordParsingTests.Batch(RecordParsingTests.Record(6, "c"), RecordParsingTests.Record(7, "d"));
+            io.Reads.Enqueue(buffer => { first.CopyTo(buffer, 0); return first.Length; });
+            io.Reads.Enqueue(buffer => { second.CopyTo(buffer, 0); return second.Length; });
+            using var host = new CmdletHost(io);
+            var run = host.Invoke("Receive-KernelTalkMessage -NoWait -Raw -Count 3");
+            Assert.Empty(run.Errors);
+            Assert.Equal(new object[] { "a", "b", "c" }, run.Output.Select(o => o.BaseObject));
+            Assert.Equal(new[] { DeviceErrors.Format(Resources.Strings.MessagesLost, 3, 5) }, run.Warnings);
+            Assert.Equal(2, io.Calls.Count(c => c == "read"));
+        }
+
+        [Fact]
+        public void BatchedMessagesAreWholeMessageObjects()
+        {
+            var io = new FakeDeviceIo { SupportsBatch = true };
+            byte[] batch = RecordParsingTests.Batch(RecordParsingTests.Record(1, "one", comm: "bash"), RecordParsingTests.Record(2, "two", pid: 7));
+            io.Reads.Enqueue(buffer => { batch.CopyTo(buffer, 0); return batch.Length; });
+            using var host = new CmdletHost(io);
+            var messages = host.Invoke("Receive-KernelTalkMessage -NoWait").Output.Select(o => Assert.IsType<Message>(o.BaseObject)).ToList();
+            Assert.Equal(new[] { "one", "two" }, messages.Select(m => m.Text));
+            Assert.Equal(new[] { "bash", "pwsh" }, messages.Select(m => m.Process));
+            Assert.Equal(new[] { 42, 7 }, messages.Select(m => m.SenderPid));
+            Assert.Equal(new[] { "one", "two" }, messages.Select(m => Encoding.UTF8.GetString(m.Bytes)));
+        }
+
+        [Fact]
+        public void TruncatedRecordEndsABatchAsAnAbiMismatchAfterTheWholeOnes()
+        {
+            var io = new FakeDeviceIo { SupportsBatch = true };
+            byte[] batch = RecordParsingTests.Batch(RecordParsingTests.Record(1, "whole"), RecordParsingTests.Record(2, "torn"));
+            io.Reads.Enqueue(buffer => { batch.CopyTo(buffer, 0); return batch.Length - 2; });
+            using var host = new CmdletHost(io);
+            var run = host.Invoke("Receive-KernelTalkMessage -NoWait -Raw");
+            Assert.Equal(new object[] { "whole" }, run.Output.Select(o => o.BaseObject));
+            Assert.Equal("AbiMismatch," + ReceiveId, run.SingleError().FullyQualifiedErrorId);
+        }
+
+        [Fact]
         public void ReceiveRawEmitsText()
         {
             var io = Retaining("plain");

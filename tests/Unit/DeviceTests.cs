@@ -24,7 +24,9 @@ namespace KernelTalk.Tests
             Assert.True(io.OpenedWith.HasFlag(OpenFlags.O_NONBLOCK));
             Assert.True(io.OpenedWith.HasFlag(OpenFlags.O_CLOEXEC));
             Assert.True(io.OpenedWith.HasFlag(OpenFlags.O_RDWR));
-            Assert.Equal(new[] { "info", "join ops", "flags 3" }, io.Calls);
+            // Batched first; the module without KERNELTALK_F_BATCH says EINVAL.
+            Assert.Equal(new[] { "info", "join ops", "flags 7", "flags 3" }, io.Calls);
+            Assert.Equal(KernelTalkAbi.FlagRecords | KernelTalkAbi.FlagNoEcho, io.Flags);
             Assert.Equal("ops", device.Room);
             Assert.Equal(4096, device.MaxMessage);
         }
@@ -166,6 +168,40 @@ namespace KernelTalk.Tests
             using var device = Open(io);
             Assert.Equal(ReceiveStatus.Message, device.Receive(wait: false, Deadline.Never, CancellationToken.None, out var record));
             Assert.Equal(5UL, record.Header.Seq);
+        }
+
+        [Fact]
+        public void BatchedModuleGetsBatchedReadsIntoABigBuffer()
+        {
+            var io = new FakeDeviceIo { SupportsBatch = true };
+            byte[] batch = RecordParsingTests.Batch(RecordParsingTests.Record(1, "a"), RecordParsingTests.Record(2, "bc"));
+            int asked = 0;
+            io.Reads.Enqueue(buffer => { asked = buffer.Length; batch.CopyTo(buffer, 0); return batch.Length; });
+            using var device = Open(io, noEcho: true);
+            Assert.Equal(new[] { "info", "flags 7" }, io.Calls);
+
+            Assert.Equal(ReceiveStatus.Message, device.Receive(wait: false, Deadline.Never, CancellationToken.None, out var first));
+            Assert.Equal(ReceiveStatus.Message, device.Receive(wait: false, Deadline.Never, CancellationToken.None, out var second));
+            Assert.Equal(ReceiveStatus.Empty, device.Receive(wait: false, Deadline.Never, CancellationToken.None, out _));
+            Assert.Equal((1UL, "a"), (first.Header.Seq, first.DecodeText(Encoding.UTF8)));
+            Assert.Equal((2UL, "bc"), (second.Header.Seq, second.DecodeText(Encoding.UTF8)));
+            Assert.Equal(2, io.Calls.FindAll(c => c == "read").Count); // one for the batch, one finding nothing
+            Assert.True(asked >= 64 * 1024, $"batched read of {asked} bytes");
+        }
+
+        [Fact]
+        public void SeekDropsTheRestOfABatch()
+        {
+            var io = new FakeDeviceIo { SupportsBatch = true };
+            byte[] batch = RecordParsingTests.Batch(RecordParsingTests.Record(1, "a"), RecordParsingTests.Record(2, "b"));
+            byte[] again = RecordParsingTests.Record(1, "a");
+            io.Reads.Enqueue(buffer => { batch.CopyTo(buffer, 0); return batch.Length; });
+            io.Reads.Enqueue(buffer => { again.CopyTo(buffer, 0); return again.Length; });
+            using var device = Open(io);
+            device.Receive(wait: false, Deadline.Never, CancellationToken.None, out _);
+            device.Seek(history: true);
+            Assert.Equal(ReceiveStatus.Message, device.Receive(wait: false, Deadline.Never, CancellationToken.None, out var record));
+            Assert.Equal(1UL, record.Header.Seq); // read after the seek, not seq 2 left from before it
         }
 
         [Fact]

@@ -68,6 +68,14 @@ namespace KernelTalk.Tests
 
         public uint Flags { get; private set; }
 
+        /// <summary>
+        /// Accept KERNELTALK_F_BATCH (a module with batched reads); the
+        /// default is one without, which rejects the flag with EINVAL.
+        /// Batched reads are served by the test's <see cref="Reads"/>, e.g.
+        /// with <see cref="RecordParsingTests.Batch"/>.
+        /// </summary>
+        public bool SupportsBatch { get; set; }
+
         public int Open(string path, OpenFlags flags)
         {
             OpenedWith = flags;
@@ -178,6 +186,10 @@ namespace KernelTalk.Tests
             Calls.Add((request == KernelTalkAbi.IocSetFlags ? "flags " : "policy ") + value);
             if (request == KernelTalkAbi.IocSetFlags)
             {
+                if ((value & KernelTalkAbi.FlagBatch) != 0 && !SupportsBatch)
+                {
+                    return -Errnos.EINVAL;
+                }
                 Flags = value;
                 return 0;
             }

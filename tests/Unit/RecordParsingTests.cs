@@ -37,6 +37,92 @@ namespace KernelTalk.Tests
             return buffer;
         }
 
+        /// <summary>
+        /// Builds what one batched read() returns: the records one after the
+        /// other, each at a KERNELTALK_RECORD_ALIGN offset, zero gap bytes,
+        /// ending at the last record's payload.
+        /// </summary>
+        internal static byte[] Batch(params byte[][] records)
+        {
+            var batch = new System.Collections.Generic.List<byte>();
+            foreach (byte[] record in records)
+            {
+                while (batch.Count % KernelTalkAbi.RecordAlign != 0)
+                {
+                    batch.Add(0);
+                }
+                batch.AddRange(record);
+            }
+            return batch.ToArray();
+        }
+
+        /// <summary>Every record of a batch, as the device layer walks it.</summary>
+        private static System.Collections.Generic.List<MessageRecord> ParseAll(byte[] batch, int length)
+        {
+            var records = new System.Collections.Generic.List<MessageRecord>();
+            int offset = 0;
+            while (offset < length)
+            {
+                records.Add(MessageRecord.ParseNext(batch, ref offset, length));
+            }
+            return records;
+        }
+
+        private static string TextOf(MessageRecord record) => record.DecodeText(Encoding.UTF8);
+
+        [Fact]
+        public void BatchYieldsEveryRecordInOrderAcrossAlignmentGaps()
+        {
+            // 56 + 1, 56 + 8 (no gap after it), 56 + 3: gaps of 7 and 0 bytes.
+            byte[] batch = Batch(Record(1, "a"), Record(2, "12345678", lost: 4), Record(3, "xyz", comm: "kt-bench"));
+            Assert.Equal(64 + 64 + KernelTalkAbi.MsgHeaderSize + 3, batch.Length);
+            var records = ParseAll(batch, batch.Length);
+            Assert.Equal(new ulong[] { 1, 2, 3 }, records.ConvertAll(r => r.Header.Seq));
+            Assert.Equal(new[] { "a", "12345678", "xyz" }, records.ConvertAll(TextOf));
+            Assert.Equal(new ulong[] { 0, 4, 0 }, records.ConvertAll(r => r.Header.Lost));
+            Assert.Equal("kt-bench", records[2].Comm);
+        }
+
+        [Fact]
+        public void BatchOfOneRecordIsThatRecord()
+        {
+            byte[] batch = Batch(Record(9, "solo"));
+            var record = Assert.Single(ParseAll(batch, batch.Length));
+            Assert.Equal("solo", TextOf(record));
+        }
+
+        [Fact]
+        public void EmptyPayloadInABatchStillMovesOn()
+        {
+            // The kernel never stores an empty message (write(0) posts nothing),
+            // but a header-only record must not stall the walk.
+            byte[] batch = Batch(Record(1, string.Empty), Record(2, "b"));
+            Assert.Equal(new[] { string.Empty, "b" }, ParseAll(batch, batch.Length).ConvertAll(TextOf));
+        }
+
+        [Fact]
+        public void TruncatedTrailingRecordIsNotEmitted()
+        {
+            byte[] batch = Batch(Record(1, "whole"), Record(2, "cut short"));
+            int offset = 0;
+            Assert.Equal("whole", TextOf(MessageRecord.ParseNext(batch, ref offset, batch.Length - 3)));
+            var ex = Assert.Throws<KernelTalkException>(() => MessageRecord.ParseNext(batch, ref offset, batch.Length - 3));
+            Assert.Equal(ErrorIds.AbiMismatch, ex.ErrorId);
+            Assert.Equal(batch.Length - 3, offset); // used up: the walk ends, it does not loop on the bad bytes
+        }
+
+        [Fact]
+        public void TrailingBytesShorterThanAHeaderAreAnAbiMismatch()
+        {
+            byte[] batch = Batch(Record(1, "whole"), Record(2, "next"));
+            int length = 64 + 10; // the first record, its gap, 10 bytes of the next header
+            int offset = 0;
+            MessageRecord.ParseNext(batch, ref offset, length);
+            Assert.Equal(64, offset);
+            var ex = Assert.Throws<KernelTalkException>(() => MessageRecord.ParseNext(batch, ref offset, length));
+            Assert.Equal(ErrorIds.AbiMismatch, ex.ErrorId);
+        }
+
         [Fact]
         public void ParsesEveryHeaderField()
         {

@@ -114,12 +114,13 @@ namespace KernelTalk.Commands
                 switch (status)
                 {
                     case ReceiveStatus.Message:
-                        var message = MessageFactory.FromRecord(record, device.Room, Encoding);
-                        if (message.Lost > 0)
+                        var header = record.Header;
+                        if (header.Lost > 0)
                         {
-                            WriteWarning(DeviceErrors.Format(Resources.Strings.MessagesLost, message.Lost, message.Sequence));
+                            WriteWarning(DeviceErrors.Format(Resources.Strings.MessagesLost, header.Lost, header.Seq));
                         }
-                        WriteObject(Raw ? message.Text : message);
+                        // -Raw: the text straight from the read buffer, no Message to build.
+                        WriteObject(Raw ? record.DecodeText(Encoding) : MessageFactory.FromRecord(record, device.Room, Encoding));
                         received++;
                         break;
                     case ReceiveStatus.Overrun:

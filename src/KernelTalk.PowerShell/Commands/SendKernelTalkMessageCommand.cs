@@ -24,11 +24,13 @@ namespace KernelTalk.Commands
 
         private MemoryStream? _pendingBytes;
         private Session.Lease? _lease;
+        private byte[]? _encoded; // pooled, one per command: a line per item must not cost a buffer per item
 
         [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Parameter(ParameterSetName = SessionSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
         [AllowEmptyCollection]
+        [TextTransformation]
         public string[] Text { get; set; } = Array.Empty<string>();
 
         /// <summary>With -AsByteStream: a byte array (one message) or single bytes (gathered into one).</summary>
@@ -120,6 +122,11 @@ namespace KernelTalk.Commands
             {
                 _lease?.Dispose();
                 _lease = null;
+                if (_encoded is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(_encoded);
+                    _encoded = null;
+                }
             }
             base.Dispose(disposing);
         }
@@ -160,18 +167,17 @@ namespace KernelTalk.Commands
 
         private void SendText(string text)
         {
-            // Pooled: a pipeline of thousands of lines should not allocate a buffer per line.
-            int max = Encoding.GetMaxByteCount(text.Length);
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(max, 1));
-            try
+            int max = Math.Max(Encoding.GetMaxByteCount(text.Length), 1);
+            if (_encoded is null || _encoded.Length < max)
             {
-                int count = Encoding.GetBytes(text, 0, text.Length, buffer, 0);
-                Post(buffer, count, text);
+                if (_encoded is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(_encoded);
+                }
+                _encoded = ArrayPool<byte>.Shared.Rent(max);
             }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            int count = Encoding.GetBytes(text, 0, text.Length, _encoded, 0);
+            Post(_encoded, count, text);
         }
 
         private void Post(byte[] buffer, int count, object target)

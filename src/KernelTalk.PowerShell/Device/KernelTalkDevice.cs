@@ -85,12 +85,18 @@ namespace KernelTalk.Device
         /// <summary>How long a blocked send sleeps before retrying: POLLOUT means room for max_msg, a shorter post may fit earlier.</summary>
         private const int SendRetryMilliseconds = 100;
 
+        /// <summary>A batched read's buffer at least: some hundred short messages per read().</summary>
+        private const int BatchBufferBytes = 64 * 1024;
+
         private readonly IDeviceIo _io;
         private readonly FileDescriptor _fd;
         private FileDescriptor? _wakeRead;
         private FileDescriptor? _wakeWrite;
         private byte[]? _buffer;
         private int _maxMessage;
+        private bool _batch;
+        private int _batchOffset; // the next unparsed record of the last batched read in _buffer
+        private int _batchEnd;
         private bool _disposed;
 
         private KernelTalkDevice(IDeviceIo io, string path, FileDescriptor fd, bool writeOnly)
@@ -151,7 +157,7 @@ namespace KernelTalk.Device
                 }
                 if (!options.WriteOnly)
                 {
-                    device.SetFlags(KernelTalkAbi.FlagRecords | (options.NoEcho ? KernelTalkAbi.FlagNoEcho : 0));
+                    device.SetRecordFlags(KernelTalkAbi.FlagRecords | (options.NoEcho ? KernelTalkAbi.FlagNoEcho : 0));
                 }
                 if (options.Policy is RoomPolicy policy)
                 {
@@ -301,6 +307,20 @@ namespace KernelTalk.Device
             }
         }
 
+        /// <summary>
+        /// Record mode with <paramref name="flags"/>, batched where the module
+        /// has KERNELTALK_F_BATCH: one that does not know the flag rejects it
+        /// with EINVAL, and then each read returns one record.
+        /// </summary>
+        private void SetRecordFlags(uint flags)
+        {
+            _batch = _io.IoctlSetU32(Fd, KernelTalkAbi.IocSetFlags, flags | KernelTalkAbi.FlagBatch) >= 0;
+            if (!_batch)
+            {
+                SetFlags(flags);
+            }
+        }
+
         public uint GetFlags()
         {
             int r = _io.IoctlGetU32(Fd, KernelTalkAbi.IocGetFlags, out uint flags);
@@ -317,6 +337,7 @@ namespace KernelTalk.Device
         /// <summary>Cursor to the oldest retained message (true) or past the newest (false).</summary>
         public void Seek(bool history)
         {
+            _batchOffset = _batchEnd = 0; // records read before the seek are not next any more
             long r = _io.SeekZero(Fd, history ? SeekFlags.SEEK_SET : SeekFlags.SEEK_END);
             if (r < 0)
             {
@@ -368,7 +389,8 @@ namespace KernelTalk.Device
         }
 
         /// <summary>
-        /// Reads the next record.  Nothing there: Empty when
+        /// The next record: from the last batched read while it has more,
+        /// else read.  Nothing there: Empty when
         /// <paramref name="wait"/> is false, else waits for a message, the
         /// deadline or cancellation.  The record's payload lives in this
         /// device's buffer until the next call.
@@ -386,11 +408,22 @@ namespace KernelTalk.Device
                 {
                     return ReceiveStatus.Cancelled;
                 }
+                if (_batchOffset < _batchEnd)
+                {
+                    record = MessageRecord.ParseNext(_buffer!, ref _batchOffset, _batchEnd, Path);
+                    return ReceiveStatus.Message;
+                }
 
                 byte[] buffer = EnsureBuffer(0);
                 long r = _io.Read(Fd, buffer, 0, buffer.Length);
                 if (r > 0)
                 {
+                    if (_batch)
+                    {
+                        _batchOffset = 0;
+                        _batchEnd = (int)r;
+                        continue;
+                    }
                     record = MessageRecord.Parse(buffer, (int)r, Path);
                     return ReceiveStatus.Message;
                 }
@@ -546,9 +579,14 @@ namespace KernelTalk.Device
 
         private byte[] EnsureBuffer(int minimum)
         {
-            // One record per read.  Pooled so thousands of short-lived
-            // members do not churn the large-object heap.
+            // One record per read: header, a relayed message's origin, up to
+            // max_msg bytes; batched, room for many short ones.  Pooled so
+            // thousands of short-lived members do not churn the large-object heap.
             int needed = Math.Max(minimum, RecordSize(Math.Max(_maxMessage, 1)));
+            if (_batch)
+            {
+                needed = Math.Max(needed, BatchBufferBytes);
+            }
             if (_buffer is null || _buffer.Length < needed)
             {
                 if (_buffer is not null)

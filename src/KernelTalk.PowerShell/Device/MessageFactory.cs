@@ -24,7 +24,7 @@ namespace KernelTalk.Device
                 SenderName = UserNames.Resolve(header.Uid),
                 SenderPid = unchecked((int)header.Pid),
                 Process = record.Comm,
-                Text = encoding.GetString(bytes),
+                Text = record.DecodeText(encoding),
                 Length = bytes.Length,
                 Lost = header.Lost,
                 IsOwn = record.IsOwn,

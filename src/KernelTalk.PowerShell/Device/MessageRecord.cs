@@ -7,20 +7,27 @@ using KernelTalk.Resources;
 
 namespace KernelTalk.Device
 {
-    /// <summary>One record-mode read: the kernel's header, a relayed message's origin, the text.</summary>
+    /// <summary>One record of a record-mode read: the kernel's header, a relayed message's origin, the text.</summary>
     internal readonly struct MessageRecord
     {
-        public MessageRecord(MsgHeaderNative header, string comm, OriginNative origin, ArraySegment<byte> text)
+        public MessageRecord(MsgHeaderNative header, OriginNative origin, ArraySegment<byte> text)
         {
             Header = header;
-            Comm = comm;
             Origin = origin;
             Text = text;
         }
 
         public MsgHeaderNative Header { get; }
 
-        public string Comm { get; }
+        /// <summary>The poster's command name, decoded when asked for (-Raw never does).</summary>
+        public unsafe string Comm
+        {
+            get
+            {
+                var header = Header;
+                return DecodeComm(new ReadOnlySpan<byte>(header.Comm, KernelTalkAbi.CommLen));
+            }
+        }
 
         /// <summary>The envelope the payload starts with when <see cref="IsRelayed"/>, else all zero.</summary>
         public OriginNative Origin { get; }
@@ -39,29 +46,61 @@ namespace KernelTalk.Device
         /// </summary>
         public static MessageRecord Parse(byte[] buffer, int length, string? path = null)
         {
+            var header = ReadHeader(buffer, 0, length, path);
+            if ((long)KernelTalkAbi.MsgHeaderSize + header.Len != length)
+            {
+                throw DeviceErrors.AbiMismatch(
+                    DeviceErrors.Format(Strings.RecordLengthMismatch, length, KernelTalkAbi.MsgHeaderSize, header.Len), path);
+            }
+            return FromPayload(header, buffer, KernelTalkAbi.MsgHeaderSize, path);
+        }
+
+        /// <summary>
+        /// The record at <paramref name="offset"/> of what one batched read()
+        /// returned (<paramref name="end"/> bytes); moves <paramref name="offset"/>
+        /// to the next record, KERNELTALK_RECORD_ALIGN-aligned, or to
+        /// <paramref name="end"/> after the last.  A record cut short (the
+        /// kernel returns whole records only) is an ABI mismatch, never a message.
+        /// </summary>
+        public static MessageRecord ParseNext(byte[] buffer, ref int offset, int end, string? path = null)
+        {
+            int start = offset;
+            offset = end; // whatever happens below, these bytes are used up
+            int available = end - start;
+            var header = ReadHeader(buffer, start, available, path);
+            long recordEnd = (long)start + KernelTalkAbi.MsgHeaderSize + header.Len;
+            if (recordEnd > end)
+            {
+                throw DeviceErrors.AbiMismatch(
+                    DeviceErrors.Format(Strings.RecordLengthMismatch, available, KernelTalkAbi.MsgHeaderSize, header.Len), path);
+            }
+            long next = (recordEnd + KernelTalkAbi.RecordAlign - 1) & ~(long)(KernelTalkAbi.RecordAlign - 1);
+            offset = (int)Math.Min(next, end);
+            return FromPayload(header, buffer, start + KernelTalkAbi.MsgHeaderSize, path);
+        }
+
+        /// <summary>The header at <paramref name="offset"/>, in native byte order as the struct mirror is.</summary>
+        private static MsgHeaderNative ReadHeader(byte[] buffer, int offset, int available, string? path)
+        {
             int headerSize = KernelTalkAbi.MsgHeaderSize;
-            if (length < headerSize)
+            if (available < headerSize)
             {
-                throw DeviceErrors.AbiMismatch(DeviceErrors.Format(Strings.RecordTooShort, length, headerSize), path);
+                throw DeviceErrors.AbiMismatch(DeviceErrors.Format(Strings.RecordTooShort, available, headerSize), path);
             }
+            return MemoryMarshal.Read<MsgHeaderNative>(buffer.AsSpan(offset, headerSize));
+        }
 
-            // The header is in native byte order, as the struct mirror is.
-            var header = MemoryMarshal.Read<MsgHeaderNative>(buffer.AsSpan(0, headerSize));
-            if ((long)headerSize + header.Len != length)
-            {
-                throw DeviceErrors.AbiMismatch(DeviceErrors.Format(Strings.RecordLengthMismatch, length, headerSize, header.Len), path);
-            }
-
-            string comm = DecodeComm(buffer.AsSpan(Marshal.OffsetOf<MsgHeaderNative>(nameof(MsgHeaderNative.Comm)).ToInt32(),
-                KernelTalkAbi.CommLen));
-            int textOffset = headerSize;
+        /// <summary>The record whose header.Len payload bytes start at <paramref name="payload"/>: a relayed one's origin, then the text.</summary>
+        private static MessageRecord FromPayload(in MsgHeaderNative header, byte[] buffer, int payload, string? path)
+        {
+            int textOffset = payload;
             OriginNative origin = default;
             if ((header.Flags & KernelTalkAbi.MsgRelayed) != 0)
             {
                 // The text follows origin.Size bytes: the envelope may grow, its known part may not shrink.
                 if (header.Len >= KernelTalkAbi.OriginSize)
                 {
-                    origin = MemoryMarshal.Read<OriginNative>(buffer.AsSpan(headerSize, KernelTalkAbi.OriginSize));
+                    origin = MemoryMarshal.Read<OriginNative>(buffer.AsSpan(payload, KernelTalkAbi.OriginSize));
                 }
                 if (header.Len < KernelTalkAbi.OriginSize || origin.Size < KernelTalkAbi.OriginSize || origin.Size > header.Len)
                 {
@@ -69,8 +108,11 @@ namespace KernelTalk.Device
                 }
                 textOffset += (int)origin.Size;
             }
-            return new MessageRecord(header, comm, origin, new ArraySegment<byte>(buffer, textOffset, length - textOffset));
+            return new MessageRecord(header, origin, new ArraySegment<byte>(buffer, textOffset, payload + (int)header.Len - textOffset));
         }
+
+        /// <summary>The text as a string, straight from the read buffer.</summary>
+        public string DecodeText(Encoding encoding) => encoding.GetString(Text.Array!, Text.Offset, Text.Count);
 
         /// <summary>
         /// A NUL-terminated (or NUL-padded) field: comm, and the strings of an origin.  comm is NUL-terminated

@@ -16,6 +16,7 @@ namespace KernelTalk.Native
 
         public const uint FlagRecords = 1u << 0;   // KERNELTALK_F_RECORDS
         public const uint FlagNoEcho = 1u << 1;    // KERNELTALK_F_NOECHO
+        /// <summary>With FlagRecords: one read() returns as many whole records as fit, each at a RecordAlign offset.</summary>
         public const uint FlagBatch = 1u << 2;     // KERNELTALK_F_BATCH
         public const uint FlagRelay = 1u << 3;     // KERNELTALK_F_RELAY
         public const uint FlagAll = FlagRecords | FlagNoEcho | FlagBatch | FlagRelay;
