@@ -515,6 +515,13 @@ static const struct fuzz_cmd cmds[] = {
 #ifdef KERNELTALK_IOC_MEMBERS
 	CMD(KERNELTALK_IOC_MEMBERS, fill_generic),
 #endif
+#ifdef KERNELTALK_IOC_SET_SETTINGS
+	CMD(KERNELTALK_IOC_SET_SETTINGS, fill_generic),
+	CMD(KERNELTALK_IOC_GET_SETTINGS, fill_generic),
+#endif
+#ifdef KERNELTALK_IOC_POST
+	CMD(KERNELTALK_IOC_POST, fill_generic),
+#endif
 };
 
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
@@ -554,6 +561,25 @@ static bool check_info(const struct kerneltalk_room_info *in, const char *what)
 }
 
 /* Flags can be tracked by a worker while no child shares its files. */
+/*
+ * SIGALRM every 1..30 ms around a call that may block: repeating, as a
+ * first one may come before the call starts (a SIGSTOP in between).
+ */
+static void arm_alarm(void)
+{
+	long us = (long)(1 + rnd(30)) * 1000;
+	struct itimerval it = { { 0, us }, { 0, us } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void disarm_alarm(void)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
 static bool flags_trackable(void)
 {
 	return me_child < 0 && !children_alive();
@@ -589,9 +615,15 @@ static void op_ioctl(struct slot *s)
 	}
 	snprintf(what, sizeof(what), "ioctl(%s, %s%p)", c->name,
 		 bad ? "bad " : "", (void *)arg);
+#ifdef KERNELTALK_IOC_POST
+	/* A post may wait for room, as write() does: bounded the same way. */
+	if (c->cmd == KERNELTALK_IOC_POST)
+		arm_alarm();
+#endif
 	errno = 0;
 	ret = ioctl(s->fd, c->cmd, arg);
 	err = errno;
+	disarm_alarm();
 	memcpy(&v, bad ? (void *)&ret : (void *)arg, sizeof(v));
 
 	if (bad && size) {
@@ -652,25 +684,6 @@ static void op_ioctl_random(struct slot *s)
 static void on_alarm(int sig)
 {
 	(void)sig;
-}
-
-/*
- * SIGALRM every 1..30 ms around a call that may block: repeating, as a
- * first one may come before the call starts (a SIGSTOP in between).
- */
-static void arm_alarm(void)
-{
-	long us = (long)(1 + rnd(30)) * 1000;
-	struct itimerval it = { { 0, us }, { 0, us } };
-
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
-static void disarm_alarm(void)
-{
-	struct itimerval it = { { 0, 0 }, { 0, 0 } };
-
-	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 static const char *acc_name(const struct slot *s)
@@ -737,20 +750,43 @@ static void op_dup(struct slot *s)
 }
 
 /* A record read in record mode must be one whole, sane record. */
-static bool check_record(const unsigned char *buf, long ret, const char *what)
+/*
+ * What a record-mode read returned: one record, or with KERNELTALK_F_BATCH
+ * whole records at KERNELTALK_RECORD_ALIGN offsets, zeros between them,
+ * ending at the last one's payload.
+ */
+static bool check_records(const unsigned char *buf, long ret, bool batch,
+			  const char *what)
 {
-	struct kerneltalk_msg h;
+	size_t off = 0, end;
 
-	if ((size_t)ret < HDR)
-		return report("%s: record mode returned %ld bytes, less than a header",
-			      what, ret);
-	memcpy(&h, buf, HDR);
-	if (h.len == 0 || h.len > cfg.max_msg || HDR + h.len != (size_t)ret ||
-	    h.seq == 0 || !memchr(h.comm, '\0', sizeof(h.comm)) ||
-	    (h.flags & ~KERNELTALK_MSG_OWN))
-		return report("%s = %ld: bad record seq %llu len %u flags %#x",
-			      what, ret, (unsigned long long)h.seq, h.len, h.flags);
-	return true;
+	for (;;) {
+		struct kerneltalk_msg h;
+		size_t max = cfg.max_msg;
+
+		if (off > (size_t)ret || (size_t)ret - off < HDR)
+			return report("%s: record at %zu of %ld bytes, less than a header",
+				      what, off, ret);
+		memcpy(&h, buf + off, HDR);
+		if (h.flags & KERNELTALK_MSG_RELAYED)
+			max += sizeof(struct kerneltalk_origin);
+		end = off + HDR + h.len;
+		if (h.len == 0 || h.len > max || end > (size_t)ret ||
+		    (!batch && end != (size_t)ret) ||
+		    h.seq == 0 || !memchr(h.comm, '\0', sizeof(h.comm)) ||
+		    (h.flags & ~(KERNELTALK_MSG_OWN | KERNELTALK_MSG_RELAYED)))
+			return report("%s = %ld: bad record at %zu: seq %llu len %u flags %#x",
+				      what, ret, off, (unsigned long long)h.seq,
+				      h.len, h.flags);
+		if (end == (size_t)ret)
+			return true;
+		off = (end + KERNELTALK_RECORD_ALIGN - 1) &
+		      ~(size_t)(KERNELTALK_RECORD_ALIGN - 1);
+		for (size_t i = end; i < off && i < (size_t)ret; i++)
+			if (buf[i])
+				return report("%s = %ld: gap byte %zu is not zero",
+					      what, ret, i);
+	}
 }
 
 static void op_read(struct slot *s)
@@ -797,7 +833,8 @@ static void op_read(struct slot *s)
 					    what, ret, i);
 		if (ok && s->flags_known && flags_trackable() &&
 		    (s->flags & KERNELTALK_F_RECORDS))
-			ok = check_record(buf, ret, what);
+			ok = check_records(buf, ret,
+					   s->flags & KERNELTALK_F_BATCH, what);
 	}
 	count_op(OP_READ, ok);
 }
@@ -806,6 +843,10 @@ static void op_write(struct slot *s)
 {
 	static const int errors[] = {
 		EAGAIN, EINTR, ENOMEM, EBADF, EACCES, EPERM, ENOSPC, 0
+	};
+	/* Under KERNELTALK_F_RELAY random bytes are no origin envelope. */
+	static const int relay_errors[] = {
+		EAGAIN, EINTR, ENOMEM, EBADF, EACCES, EPERM, ENOSPC, EINVAL, 0
 	};
 	static const int bad_errors[] = {
 		EFAULT, EMSGSIZE, EINVAL, EINTR, EBADF, EACCES, EPERM, 0
@@ -845,7 +886,9 @@ static void op_write(struct slot *s)
 	} else if (count > cfg.max_msg) {
 		ok = check(ret, err, false, long_errors, what);
 	} else {
-		ok = check(ret, err, true, errors, what);
+		bool relay = !s->flags_known || (s->flags & KERNELTALK_F_RELAY);
+
+		ok = check(ret, err, true, relay ? relay_errors : errors, what);
 		if (ok && ret != -1 && (size_t)ret != count)
 			ok = report("%s: returned %ld: a post is all or nothing", what, ret);
 	}
