@@ -1044,16 +1044,21 @@ static void op_node(void)
 		/*
 		 * Unlinked while held: the old room goes at its last close.  A
 		 * node deleted with no member open keeps its room (and its slot
-		 * of max_rooms) until the module is unloaded.
+		 * of max_rooms) until the module is unloaded, so one this
+		 * process cannot open (its mode, a child's new credentials)
+		 * is only chmod'ed.
 		 */
 		int fd = open(path, O_WRONLY | O_NONBLOCK);
 
-		unlink(path);
-		ret = mknod(path, S_IFCHR | mode, cfg.rdev);
-		if (ret == 0)
+		if (fd < 0) {
 			ret = chmod(path, mode);
-		if (fd >= 0)
+		} else {
+			unlink(path);
+			ret = mknod(path, S_IFCHR | mode, cfg.rdev);
+			if (ret == 0)
+				ret = chmod(path, mode);
 			close(fd);
+		}
 	}
 	count_op(OP_NODE, check(ret, errno, true, errors, "node"));
 }
@@ -1448,6 +1453,8 @@ static void final_checks(void)
 			final(write(fd, "x", 1) == 1, "post to %s", cfg.nodes[i]);
 			final(ioctl(fd, KERNELTALK_IOC_INFO, &info) == 0 && info.members == 1 &&
 			      info.name[0] == '\0', "INFO of %s", cfg.nodes[i]);
+			/* Unlinked while held, so its room goes at the close. */
+			unlink(cfg.nodes[i]);
 			close(fd);
 		}
 		unlink(cfg.nodes[i]);
