@@ -298,8 +298,26 @@ overfill() {
 	echo $(($(cat /sys/module/kerneltalk/parameters/capacity) / 64 + 16))
 }
 
-is_stopped() {	# PID
-	[[ $(awk '$1 == "State:" { print $2 }' "/proc/$1/status") == T ]]
+# A process is held still in a frozen cgroup (v2), not by a stop signal:
+# tmux continues a pane's process when it stops, and .NET keeps pwsh from
+# stopping on SIGTTIN.
+freezer=/sys/fs/cgroup/kt-chat-frozen
+
+freeze() {	# PID
+	[[ -e /sys/fs/cgroup/cgroup.procs ]] ||
+		mount -t cgroup2 none /sys/fs/cgroup || fail "cannot mount cgroup2"
+	mkdir -p "$freezer" || fail "cannot make $freezer"
+	echo "$1" >"$freezer/cgroup.procs" || fail "cannot move $1 into $freezer"
+	echo 1 >"$freezer/cgroup.freeze" || fail "cannot freeze $freezer"
+}
+
+thaw() {	# PID
+	echo 0 >"$freezer/cgroup.freeze"
+	echo "$1" >/sys/fs/cgroup/cgroup.procs
+}
+
+is_frozen() {
+	grep -qx 'frozen 1' "$freezer/cgroup.events"
 }
 
 back_to_room() {	# WINDOW
@@ -355,17 +373,15 @@ case_overwrite_lost() {	# OVERWRITE: messages lost while the chat was stopped ar
 	"$pwsh" -NoLogo -NoProfile -Command "Import-Module '$module'; Connect-KernelTalk -Room '$r' -Policy Overwrite | Disconnect-KernelTalk" </dev/null ||
 		fail "cannot set the policy of $r"
 	[[ $(room_field "$r" 5) == overwrite ]] || fail "$r is not overwrite: $(cat /proc/kerneltalk)"
-	# SIGTTIN, not SIGSTOP: tmux continues a pane's process at once when
-	# it stops on any other signal.
-	trap 'kill -CONT "$(cat "$work/a.pid")"' EXIT
-	kill -TTIN "$(cat "$work/a.pid")" || fail "cannot stop window a's pwsh"
-	wait_until 60 "window a's pwsh did not stop" is_stopped "$(cat "$work/a.pid")"
+	trap 'thaw "$(cat "$work/a.pid")"' EXIT
+	freeze "$(cat "$work/a.pid")"
+	wait_until 60 "window a's pwsh did not freeze" is_frozen
 	printf 'flood-%04d\n' $(seq 1 "$n") | "$client" --room "$r" >/dev/null || fail "the flood did not post"
 	posted=$(room_field "$r" 8)
 	kept=$(room_field "$r" 6)
 	lost=$((posted - kept))
 	((posted == n && lost > 0)) || fail "posted $posted, kept $kept of $n"
-	kill -CONT "$(cat "$work/a.pid")" || fail "cannot continue window a's pwsh"
+	thaw "$(cat "$work/a.pid")" || fail "cannot thaw window a's pwsh"
 	wait_until 120 "no notice of $lost lost: $(pane a)" pane_all_has a "-- $lost message(s) lost"
 	wait_until 60 "flood-$n not shown: $(pane a)" pane_all_has a ": flood-$n"
 	pane_all_has a ": flood-$(printf %04d "$lost")" && fail "window a shows a message it lost: $(pane a)"
