@@ -14,7 +14,6 @@
 # Output: `ok N - name` / `not ok N - name # why`, then
 # `client: N passed, N failed`; exit 0 only if every case passed.
 # Environment: KT_CLIENT_CASE_TIMEOUT (seconds per case, default 20),
-# KT_CLIENT_STEP_WAIT (seconds for one step of a case to show, default 10),
 # KT_CLIENT (client binary to test instead of the repo's).
 #
 # The case functions are called by name ("$fn"), which shellcheck cannot see.
@@ -25,8 +24,6 @@ self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 repo=$(cd "$(dirname "$self")/../.." && pwd)
 work=${TMPDIR:-/tmp}/kt-client-tier
 case_timeout=${KT_CLIENT_CASE_TIMEOUT:-20}
-# Seconds a case waits for one step (a join, a post) to show.
-step_wait=${KT_CLIENT_STEP_WAIT:-10}
 header='name device inode members policy messages used posted dropped owner group mode stall_ms'
 export LC_ALL=C
 
@@ -121,8 +118,8 @@ start_tty_client() {	# CLIENT-ARGS...
 		wrap "$dir/tty.status" "$client" "$@" ||
 		fail "tmux new-session failed"
 	pp=$(tmx display-message -p -t kt '#{pane_pid}')
-	wait_until "$step_wait" "no client under the pane's bash" tty_client_of "$pp"
-	wait_until "$step_wait" "no banner in the pane" pane_has "Ctrl+D leaves"
+	wait_until 10 "no client under the pane's bash" tty_client_of "$pp"
+	wait_until 10 "no banner in the pane" pane_has "Ctrl+D leaves"
 }
 
 tty_client_of() {	# PANE-PID: sets ttypid to its child
@@ -142,7 +139,7 @@ pane_has() {	# TEXT
 # Fail unless the pane's client exits with status 0 within 10 s.
 expect_pane_exit0() {	# WHAT
 	local st
-	wait_until "$step_wait" "client still running after $1" test -s "$dir/tty.status"
+	wait_until 10 "client still running after $1" test -s "$dir/tty.status"
 	st=$(cat "$dir/tty.status")
 	((st == 0)) || fail "client exited with status $st after $1"
 }
@@ -165,13 +162,13 @@ case_exchange() {	# two clients, one room, three posts
 	local r=$tag-lobby a b c who
 	start_client a --room "$r" --linger 1
 	start_client b --room "$r" --linger 1
-	wait_until "$step_wait" "clients did not join $r" room_at_least "$r" 4 2
+	wait_until 10 "clients did not join $r" room_at_least "$r" 4 2
 	say a "hello from a"
-	wait_until "$step_wait" "first post missing" room_at_least "$r" 8 1
+	wait_until 10 "first post missing" room_at_least "$r" 8 1
 	say b "hello from b"
-	wait_until "$step_wait" "second post missing" room_at_least "$r" 8 2
+	wait_until 10 "second post missing" room_at_least "$r" 8 2
 	say a "bye from a"
-	wait_until "$step_wait" "third post missing" room_at_least "$r" 8 3
+	wait_until 10 "third post missing" room_at_least "$r" 8 3
 	hang_up a
 	hang_up b
 	expect_exit0 a 10
@@ -191,12 +188,12 @@ case_rooms_apart() {	# clients in different rooms do not see each other
 	local red=$tag-red blue=$tag-blue
 	start_client r --room "$red" --linger 0.5
 	start_client b --room "$blue" --linger 0.5
-	wait_until "$step_wait" "clients did not join" room_at_least "$red" 4 1
-	wait_until "$step_wait" "clients did not join" room_at_least "$blue" 4 1
+	wait_until 10 "clients did not join" room_at_least "$red" 4 1
+	wait_until 10 "clients did not join" room_at_least "$blue" 4 1
 	say r "for red"
 	say b "for blue"
-	wait_until "$step_wait" "posts missing" room_at_least "$red" 8 1
-	wait_until "$step_wait" "posts missing" room_at_least "$blue" 8 1
+	wait_until 10 "posts missing" room_at_least "$red" 8 1
+	wait_until 10 "posts missing" room_at_least "$blue" 8 1
 	hang_up r
 	hang_up b
 	expect_exit0 r 10
@@ -210,7 +207,7 @@ case_rooms_apart() {	# clients in different rooms do not see each other
 case_history() {	# --history shows what the room retains; without it, nothing
 	local r=$tag-hist s1 s2
 	start_client p --room "$r"
-	wait_until "$step_wait" "poster did not join" room_at_least "$r" 4 1
+	wait_until 10 "poster did not join" room_at_least "$r" 4 1
 	say p "first words"
 	say p "second words"
 	hang_up p
@@ -232,9 +229,9 @@ case_info() {	# --info: the room's name, members and counters
 	local r=$tag-info max
 	max=$(cat /sys/module/kerneltalk/parameters/max_msg)
 	start_client a --room "$r"
-	wait_until "$step_wait" "client did not join" room_at_least "$r" 4 1
+	wait_until 10 "client did not join" room_at_least "$r" 4 1
 	say a "one"
-	wait_until "$step_wait" "post missing" room_at_least "$r" 8 1
+	wait_until 10 "post missing" room_at_least "$r" 8 1
 	"$client" --room "$r" --info </dev/null >"$dir/info.out" 2>"$dir/info.err" ||
 		fail "--info failed: $(cat "$dir/info.err")"
 	grep -qxE "room: +$r" "$dir/info.out" || fail "no room line: $(cat "$dir/info.out")"
@@ -250,7 +247,7 @@ case_info() {	# --info: the room's name, members and counters
 case_list() {	# --list prints /proc/kerneltalk
 	local r=$tag-listed
 	start_client a --room "$r"
-	wait_until "$step_wait" "client did not join" room_at_least "$r" 4 1
+	wait_until 10 "client did not join" room_at_least "$r" 4 1
 	"$client" --list >"$dir/list.out" 2>"$dir/list.err" ||
 		fail "--list failed: $(cat "$dir/list.err")"
 	[[ $(head -n 1 "$dir/list.out") == "$header" ]] ||
@@ -263,14 +260,14 @@ case_tty_own_line() {	# own typed line shown once (the echo), the other's appear
 	local r=$tag-tty lines
 	start_tty_client --room "$r"
 	start_client peer --room "$r" --linger 0.5
-	wait_until "$step_wait" "clients did not join" room_at_least "$r" 4 2
+	wait_until 10 "clients did not join" room_at_least "$r" 4 2
 	tmx send-keys -t kt -l "typed in tmux"
 	tmx send-keys -t kt Enter
-	wait_until "$step_wait" "the peer did not get the typed line: $(cat "$dir/peer.out")" \
+	wait_until 10 "the peer did not get the typed line: $(cat "$dir/peer.out")" \
 		grep -qE "root\($comm:$ttypid\) #1: typed in tmux\$" "$dir/peer.out"
 	say peer "answer from peer"
 	# Posted after the typed line: once it shows, the typed line would have.
-	wait_until "$step_wait" "the peer's line did not appear in the pane" \
+	wait_until 10 "the peer's line did not appear in the pane" \
 		pane_has "root($comm:${pid[peer]}) #2: answer from peer"
 	pane >"$dir/pane.txt"
 	lines=$(grep -c "typed in tmux" "$dir/pane.txt")
@@ -290,7 +287,7 @@ case_tty_ctrl_d() {	# Ctrl+D at the prompt leaves with status 0
 case_tty_ctrl_c() {	# Ctrl+C leaves with status 0, even mid-line
 	start_tty_client --room "$tag-int"
 	tmx send-keys -t kt -l "half a line"
-	wait_until "$step_wait" "typed text not echoed" pane_has "half a line"
+	wait_until 10 "typed text not echoed" pane_has "half a line"
 	tmx send-keys -t kt C-c
 	expect_pane_exit0 "Ctrl+C"
 	(($(room_field "$tag-int" 8) == 0)) || fail "the unfinished line was posted"
@@ -337,7 +334,7 @@ case_create() {	# --create NAME --mode: owned by root, nobody is kept out
 	local r=$tag-mine st
 	command -v setpriv >/dev/null || fail "setpriv missing (util-linux)"
 	start_client a --create "$r" --mode 0600 --linger 1
-	wait_until "$step_wait" "client did not create $r" room_at_least "$r" 4 1
+	wait_until 10 "client did not create $r" room_at_least "$r" 4 1
 	setpriv --reuid 65534 --regid 65534 --clear-groups -- \
 		"$client" --room "$r" </dev/null >"$dir/nobody.out" 2>"$dir/nobody.err"
 	st=$?
@@ -350,7 +347,7 @@ case_create() {	# --create NAME --mode: owned by root, nobody is kept out
 	grep -q "exists already" "$dir/again.err" || fail "no 'exists already': $(cat "$dir/again.err")"
 	# root may join (CAP_DAC_OVERRIDE), and sees the creator's post
 	say a "private words"
-	wait_until "$step_wait" "post missing" room_at_least "$r" 8 1
+	wait_until 10 "post missing" room_at_least "$r" 8 1
 	"$client" --room "$r" --history </dev/null >"$dir/h.out" 2>"$dir/h.err" ||
 		fail "root could not join $r: $(cat "$dir/h.err")"
 	one_seq "$dir/h.out" "${pid[a]}" "private words" >/dev/null || exit 1
@@ -372,7 +369,7 @@ case_who() {	# --who lists the members, the caller marked
 	local r=$tag-who
 	start_client a --room "$r" --linger 1
 	start_client b --room "$r" --linger 1
-	wait_until "$step_wait" "clients did not join $r" room_at_least "$r" 4 2
+	wait_until 10 "clients did not join $r" room_at_least "$r" 4 2
 	"$client" --room "$r" --who </dev/null >"$dir/who.out" 2>"$dir/who.err" ||
 		fail "--who failed: $(cat "$dir/who.err")"
 	head -n 1 "$dir/who.out" | grep -qE '^USER +PID +COMMAND +FLAGS +UNREAD +JOINED$' ||
@@ -427,12 +424,12 @@ case_control_bytes() {	# control bytes of a raw post are shown escaped
 	mknod -m 0666 "$node" c "$majmin_major" "$majmin_minor" || fail "mknod (needs root)"
 	ino=$(stat -c %i "$node")
 	start_client r "$node" --linger 0.5
-	wait_until "$step_wait" "client did not join the node's room" node_members_at_least "$ino" 1
+	wait_until 10 "client did not join the node's room" node_members_at_least "$ino" 1
 	# One write() (cat; bash's printf writes line by line): ESC sequence,
 	# BEL, TAB, an inner newline, DEL.
 	printf 'ctl\033[31mred\007 bell\ttab\nline2\177end\n' >"$dir/payload"
 	cat "$dir/payload" >"$node" || fail "post to $node"
-	wait_until "$step_wait" "post missing" node_posted_at_least "$ino" 1
+	wait_until 10 "post missing" node_posted_at_least "$ino" 1
 	hang_up r
 	expect_exit0 r 10
 	want=$(printf '#1: ctl\\x1b[31mred\\x07 bell\ttab\\nline2\\x7fend')
@@ -461,10 +458,10 @@ case_relayed() {	# a relayed post: the claimed origin, then the relayer
 	mknod -m 0666 "$node" c "$majmin_major" "$majmin_minor" || fail "mknod (needs root)"
 	ino=$(stat -c %i "$node")
 	start_client r "$node" --linger 0.5
-	wait_until "$step_wait" "client did not join the node's room" node_members_at_least "$ino" 1
+	wait_until 10 "client did not join the node's room" node_members_at_least "$ino" 1
 	post_relayed "$node" alice hostb "hello from hostb" || fail "relayed post"
 	post_relayed "$node" "" $'ev\033[2Jil' "no name" || fail "relayed post"
-	wait_until "$step_wait" "posts missing" node_posted_at_least "$ino" 2
+	wait_until 10 "posts missing" node_posted_at_least "$ino" 2
 	hang_up r
 	expect_exit0 r 10
 	grep -qE '^\[[0-9:]{8}\] alice@hostb\(pwsh:4242\) via root\(perl:[0-9]+\) #1: hello from hostb$' "$dir/r.out" ||
@@ -496,7 +493,7 @@ node_posted_at_least() {	# INODE N
 case_sigterm() {	# SIGTERM while waiting: status 0
 	local r=$tag-term st
 	start_client a --room "$r"
-	wait_until "$step_wait" "client did not join" room_at_least "$r" 4 1
+	wait_until 10 "client did not join" room_at_least "$r" 4 1
 	kill -TERM "${pid[a]}"
 	wait_until 5 "client ignores SIGTERM" not_running "${pid[a]}"
 	wait "${pid[a]}"
@@ -524,7 +521,7 @@ case_eof_prompt() {	# end of input with --linger 0: out at once
 case_linger() {	# --linger keeps receiving after the end of input
 	local r=$tag-linger
 	start_client a --room "$r" --linger 3
-	wait_until "$step_wait" "client did not join" room_at_least "$r" 4 1
+	wait_until 10 "client did not join" room_at_least "$r" 4 1
 	hang_up a
 	echo "late news" | "$client" --room "$r" >/dev/null 2>"$dir/poster.err" ||
 		fail "poster failed: $(cat "$dir/poster.err")"
@@ -546,7 +543,7 @@ case_too_many_rooms() {	# fill the module's room table, then one more
 	# then its named room: keep the default room in use, so that the last
 	# client needs one new slot only.
 	start_client d
-	wait_until "$step_wait" "client did not join the default room" default_room_in_use
+	wait_until 10 "client did not join the default room" default_room_in_use
 	have=$(($(wc -l </proc/kerneltalk) - 1))
 	# Fill with default rooms of private nodes: a room with a retained
 	# message outlives its members.  Nodes come from doubling a directory

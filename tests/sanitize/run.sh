@@ -86,8 +86,7 @@ fi
 # Last: its final case fills the room table until the module is unloaded.
 # Sanitized clients start and run slower: more time for each case.
 run client env KT_CLIENT="$bin/kerneltalk-client" \
-	KT_CLIENT_CASE_TIMEOUT="${KT_CLIENT_CASE_TIMEOUT:-60}" \
-	KT_CLIENT_STEP_WAIT="${KT_CLIENT_STEP_WAIT:-30}" "$repo/tests/client/run.sh"
+	KT_CLIENT_CASE_TIMEOUT="${KT_CLIENT_CASE_TIMEOUT:-60}" "$repo/tests/client/run.sh"
 
 if grep -hE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$work"/*.out; then
 	echo "not ok - sanitizer reports (above)"
