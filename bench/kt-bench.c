@@ -54,6 +54,7 @@
 
 #define DEVICE		"/dev/kerneltalk"
 #define REPS_MAX	31
+#define CALIBRATIONS	2	/* passes before the repetitions */
 #define SERIES_MAX	256
 #define BUF_SIZE	65536
 #define MEM_OBJECTS	1000
@@ -465,7 +466,7 @@ static struct series *series_add(const char *workload, const char *cas, const ch
 
 /*
  * Records repetition @rep's value; NAN when the module cannot do it.  The
- * calibration pass before the repetitions (@rep < 0) records nothing.
+ * calibration passes before the repetitions (@rep < 0) record nothing.
  */
 static void record(int rep, const char *workload, const char *cas, const char *subject,
 		   const char *unit, bool lower_better, double value)
@@ -477,9 +478,12 @@ static void record(int rep, const char *workload, const char *cas, const char *s
 }
 
 /*
- * How long a measurement runs: @first in the calibration pass, then a count
- * that took about target seconds there, so fast and slow mechanisms, under
- * an emulator or not, are all timed over a similar stretch.
+ * How long a measurement runs: @first in the first calibration pass, then
+ * a count that took about target seconds in the pass before, so fast and
+ * slow mechanisms, under an emulator or not, are all timed over a similar
+ * stretch.  Two passes: the first runs cold (under TCG the code is
+ * translated on its first run, which made the counts of a single pass
+ * time their measurements at a third of the target or less).
  */
 static long count_for(const char *workload, const char *cas, const char *subject, long first)
 {
@@ -500,7 +504,7 @@ static const struct unit ns_per_post = { "ns/post", 1e9 };
 
 /*
  * Records a measurement that ran for @count and did @units of work (e.g.
- * messages delivered) in @secs; the calibration pass sizes the next ones.
+ * messages delivered) in @secs; a calibration pass sizes the next ones.
  */
 static void record_run(int rep, const char *workload, const char *cas, const char *subject,
 		       const struct unit *unit, long count, double units, double secs)
@@ -1256,16 +1260,19 @@ int main(int argc, char **argv)
 	/* A reader that dies must not take the writer with it silently. */
 	signal(SIGPIPE, SIG_IGN);
 
-	/* Repetition -1 is the calibration pass (see count_for). */
-	for (int rep = -1; rep < reps; rep++) {
+	/* Repetitions below 0 are the calibration passes (see count_for). */
+	for (int rep = -CALIBRATIONS; rep < reps; rep++) {
+		bool cal = rep < 0;
+
 		for (size_t w = 0; w < NR_WORKLOADS; w++) {
 			if (!selected[w])
 				continue;
 			double t0 = now();
 
 			workloads[w].run(rep);
-			note("%s %d/%d: %s %.1f s", rep < 0 ? "calibration" : "repetition",
-			     rep + 1, reps, workloads[w].name, now() - t0);
+			note("%s %d/%d: %s %.1f s", cal ? "calibration" : "repetition",
+			     cal ? rep + CALIBRATIONS + 1 : rep + 1, cal ? CALIBRATIONS : reps,
+			     workloads[w].name, now() - t0);
 		}
 	}
 	if (csv && !(out = fopen(csv, "w")))
