@@ -104,8 +104,8 @@ report() {
 
 markdown() {
 	local before=$results/before.csv
-	# Without a kept run every "before" is "—" (a file of one header line).
-	[[ -f $before ]] || before=<(echo kind)
+	# Without a kept run every "before" is "—".
+	[[ -f $before ]] || before=/dev/null
 	cat <<EOF
 # KernelTalk benchmark: latest run
 
@@ -126,7 +126,7 @@ EOF
 	local cells='{ for (i = 1; i <= NF; i++) gsub(/\|/, "\\|", $i) }
 		function fig() { return $8 == "n/a" ? "n/a" : $8 " [" $9 ".." $10 "]" }'
 	# shellcheck disable=SC2016 # awk program
-	awk -F, "$cells"' FNR == NR { if ($1 == "ratio") before[$2, $3, $4, $5] = fig(); next }
+	awk -F, -v before_csv="$before" "$cells"' FILENAME == before_csv { if ($1 == "ratio") before[$2, $3, $4, $5] = fig(); next }
 		$1 == "ratio" { b = before[$2, $3, $4, $5]
 			print "| " $2 " | " $3 " | " $4 " | " $5 " | " fig() " | " (b == "" ? "—" : b) " | " $7 " |" }' \
 		"$before" "$1"
