@@ -9,7 +9,9 @@ bench/run.sh): `1..N | Send-KernelTalkMessage` and
 `Receive-KernelTalkMessage -Raw` draining N messages into Out-Null, against
 `1..N | ForEach-Object {}` and `1..N | Write-Output | Out-Null` (what any
 pipeline of N items costs) and against Set-Content/Get-Content of the same
-lines in a file under /tmp. A room holds about a thousand such messages, so
+lines in a file under /tmp; and Send given all N lines at once
+(`Send-KernelTalkMessage -Text $lines`: the same posts without the binding
+of a pipeline item each). A room holds about a thousand such messages, so
 a kt-bench helper process receives while Send posts (`kt-bench drain`) and
 posts while Receive reads (`kt-bench post`).
 
@@ -94,6 +96,13 @@ function Measure-Case([string] $Name, [int] $N) {
             $watch.Start(); 1..$N | Send-KernelTalkMessage -Room $Room; $watch.Stop()
             Wait-Helper $drain
         }
+        'Send-KernelTalkMessage -Text' {
+            # The same posts with the pipeline's binding of one item each left out.
+            $lines = [string[]](1..$N)
+            $drain = Start-Helper drain $N -WaitReady
+            $watch.Start(); Send-KernelTalkMessage -Room $Room -Text $lines; $watch.Stop()
+            Wait-Helper $drain
+        }
         'Receive-KernelTalkMessage -Raw' {
             # Joined before the poster starts: a member sees only later posts.
             $session = Connect-KernelTalk -Room $Room
@@ -118,10 +127,13 @@ function Format-Row([string] $Kind, [string] $Subject, [string] $Peer, [string] 
 }
 
 $cases = 'ForEach-Object {}', 'Write-Output | Out-Null', 'Set-Content', 'Get-Content',
-'Send-KernelTalkMessage', 'Receive-KernelTalkMessage -Raw'
-# Each cmdlet against its floor and its file equivalent.
+'Send-KernelTalkMessage', 'Send-KernelTalkMessage -Text', 'Receive-KernelTalkMessage -Raw'
+# Each cmdlet against its floor and its file equivalent; Send also against
+# itself given all lines at once, which tells the binding of a pipeline item
+# from the post (bench/README.md).
 $pairs = @(
     @('Send-KernelTalkMessage', 'ForEach-Object {}'), @('Send-KernelTalkMessage', 'Set-Content'),
+    @('Send-KernelTalkMessage', 'Send-KernelTalkMessage -Text'),
     @('Receive-KernelTalkMessage -Raw', 'Write-Output | Out-Null'), @('Receive-KernelTalkMessage -Raw', 'Get-Content'))
 
 try {

@@ -18,6 +18,8 @@
  *   memory    kernel memory per member and per room (needs root)
  *   parallel  N writers -> N readers in one room (N = 2, 8) against the
  *             broker doing the same
+ *   syscalls  ns per call of getppid, a pipe's and KernelTalk's 64 B write
+ *             and read (no module needed for the first three)
  *
  * Every repetition runs every selected workload once, so a ratio compares
  * KernelTalk with its peer measured moments apart.  Each figure is reported
@@ -42,6 +44,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -51,6 +54,7 @@
 
 #define DEVICE		"/dev/kerneltalk"
 #define REPS_MAX	31
+#define CALIBRATIONS	2	/* passes before the repetitions */
 #define SERIES_MAX	256
 #define BUF_SIZE	65536
 #define MEM_OBJECTS	1000
@@ -462,7 +466,7 @@ static struct series *series_add(const char *workload, const char *cas, const ch
 
 /*
  * Records repetition @rep's value; NAN when the module cannot do it.  The
- * calibration pass before the repetitions (@rep < 0) records nothing.
+ * calibration passes before the repetitions (@rep < 0) record nothing.
  */
 static void record(int rep, const char *workload, const char *cas, const char *subject,
 		   const char *unit, bool lower_better, double value)
@@ -474,9 +478,12 @@ static void record(int rep, const char *workload, const char *cas, const char *s
 }
 
 /*
- * How long a measurement runs: @first in the calibration pass, then a count
- * that took about target seconds there, so fast and slow mechanisms, under
- * an emulator or not, are all timed over a similar stretch.
+ * How long a measurement runs: @first in the first calibration pass, then
+ * a count that took about target seconds in the pass before, so fast and
+ * slow mechanisms, under an emulator or not, are all timed over a similar
+ * stretch.  Two passes: the first runs cold (under TCG the code is
+ * translated on its first run, which made the counts of a single pass
+ * time their measurements at a third of the target or less).
  */
 static long count_for(const char *workload, const char *cas, const char *subject, long first)
 {
@@ -497,7 +504,7 @@ static const struct unit ns_per_post = { "ns/post", 1e9 };
 
 /*
  * Records a measurement that ran for @count and did @units of work (e.g.
- * messages delivered) in @secs; the calibration pass sizes the next ones.
+ * messages delivered) in @secs; a calibration pass sizes the next ones.
  */
 static void record_run(int rep, const char *workload, const char *cas, const char *subject,
 		       const struct unit *unit, long count, double units, double secs)
@@ -818,15 +825,31 @@ static bool have_fds(int n, const char *what)
  * The cost of one post (ns) to a room of @members members, all readers
  * (the poster opens read-write, like a chat client) and all idle while the
  * posts are timed.  Batches fit in the ring, and the members catch up
- * (untimed) between batches, so a post never waits for space.  Sets @posts
- * to the posts made (whole batches) and returns the seconds they took.
+ * (untimed, one lseek each) between batches, so a post never waits for
+ * space.  The first post of a batch makes every caught-up member readable
+ * (it must: each may sleep in poll); the rest find them behind, as idle
+ * members stay.  Both are timed apart: @cost gets the seconds of the
+ * first posts and of the others, and the posts of each.
+ *
+ * At most @posts posts, in whole batches, and no batch begun once
+ * wall_budget seconds have gone by: the catch-up of 4096 members costs
+ * far more than a batch of posts, so a count calibrated on the posts
+ * alone could run for minutes.
  */
-static double post_cost(int members, long *posts)
+struct post_cost {
+	double first_secs, rest_secs;
+	long firsts, rest;
+};
+
+static const double wall_budget = 2.0;
+
+static struct post_cost post_cost(int members, long posts)
 {
 	static int fds[4096];
+	struct post_cost cost = { 0, 0, 0, 0 };
+	double start = now();
 	char buf[64];
-	long batch, done = 0;
-	double secs = 0;
+	long batch;
 
 	memset(buf, 'm', sizeof(buf));
 	fds[0] = kt_open(rooms[1], O_RDWR);
@@ -835,23 +858,31 @@ static double post_cost(int members, long *posts)
 	for (int i = 1; i < members; i++)
 		fds[i] = kt_reader(rooms[1], KT_STREAM);
 	batch = kt_info(fds[0]).capacity / (sizeof(struct kerneltalk_msg) + sizeof(buf)) / 2;
-	while (done < *posts) {
-		double t0 = now();
+	do {
+		double t0 = now(), t1;
 
-		for (long i = 0; i < batch; i++)
+		xwrite(fds[0], buf, sizeof(buf));
+		t1 = now();
+		for (long i = 1; i < batch; i++)
 			xwrite(fds[0], buf, sizeof(buf));
-		secs += now() - t0;
-		done += batch;
+		cost.first_secs += t1 - t0;
+		cost.rest_secs += now() - t1;
+		cost.firsts++;
+		cost.rest += batch - 1;
 		for (int i = 0; i < members; i++)
 			if (lseek(fds[i], 0, SEEK_END) < 0)
 				die("lseek SEEK_END");
-	}
+	} while (cost.firsts * batch < posts && now() - start < wall_budget);
 	for (int i = 0; i < members; i++)
 		close(fds[i]);
-	*posts = done;
-	return secs;
+	return cost;
 }
 
+/*
+ * Per post: "kt-post" all posts of the batches (as before the split),
+ * "kt-post-behind" the posts that found the idle members behind,
+ * "kt-post-first" the first post of a batch, which made them readable.
+ */
 static void run_members(int rep)
 {
 	static const int members[] = { 1, 16, 256, 4096 };
@@ -859,14 +890,19 @@ static void run_members(int rep)
 	if (!have_fds(4096, "members"))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(members); i++) {
+		struct post_cost c;
 		char cas[24];
 		long posts;
-		double secs;
 
 		snprintf(cas, sizeof(cas), "%d member%s", members[i], members[i] > 1 ? "s" : "");
 		posts = count_for("members", cas, "kt-post", 1);
-		secs = post_cost(members[i], &posts);
-		record_run(rep, "members", cas, "kt-post", &ns_per_post, posts, posts, secs);
+		c = post_cost(members[i], posts);
+		record_run(rep, "members", cas, "kt-post", &ns_per_post, c.firsts + c.rest,
+			   c.firsts + c.rest, c.first_secs + c.rest_secs);
+		record_run(rep, "members", cas, "kt-post-behind", &ns_per_post, c.rest, c.rest,
+			   c.rest_secs);
+		record_run(rep, "members", cas, "kt-post-first", &ns_per_post, c.firsts,
+			   c.firsts, c.first_secs);
 	}
 }
 
@@ -1003,19 +1039,104 @@ static void run_memory(int rep)
 	record_mem(rep, "ring+1st msg", mem_each(m2, m3));
 }
 
+/*
+ * What one system call costs here, to tell the mechanisms' own work from
+ * the price of entering the kernel (under TCG many times a host's): a
+ * trivial call (getppid), a 64-byte write to a pipe and a read of one
+ * 64-byte line from it, and a 64-byte KernelTalk post and a record read
+ * of one message.  Writes go in batches that fit (a pipe's 64 KiB, half
+ * the ring), emptied untimed between batches; reads are timed on full
+ * ones.  Without the device (a host without the module) only the first
+ * three.  ns per call, lower is better; no ratios.
+ */
+static double sys_getppid(long n)
+{
+	double t0 = now();
+
+	for (long i = 0; i < n; i++)
+		if (syscall(SYS_getppid) < 0)
+			die("getppid");
+	return now() - t0;
+}
+
+/*
+ * Writes of 64 B to @wfd in batches of @batch, each read back by @rfd,
+ * until @n are done; returns the writes made (whole batches).
+ */
+static long sys_write_read(int wfd, int rfd, long n, long batch, bool kt, double *wsecs,
+			   double *rsecs)
+{
+	char buf[64], rbuf[256];
+	/* A pipe read of 64 B takes exactly one line, a record read one record. */
+	size_t rlen = kt ? sizeof(rbuf) : sizeof(buf);
+	long done;
+
+	memset(buf, 's', sizeof(buf));
+	buf[sizeof(buf) - 1] = '\n';
+	*wsecs = *rsecs = 0;
+	for (done = 0; done < n; done += batch) {
+		double t0 = now(), t1;
+
+		for (long i = 0; i < batch; i++)
+			xwrite(wfd, buf, sizeof(buf));
+		t1 = now();
+		for (long i = 0; i < batch; i++)
+			if (read(rfd, rbuf, rlen) < (ssize_t)sizeof(buf))
+				die("read back");
+		*wsecs += t1 - t0;
+		*rsecs += now() - t1;
+	}
+	return done;
+}
+
+static void run_syscalls(int rep)
+{
+	static const struct unit ns_per_call = { "ns/call", 1e9 };
+	long n = count_for("syscalls", "trivial", "getppid", 10000);
+	double w, r;
+	int fds[2];
+
+	record_run(rep, "syscalls", "trivial", "getppid", &ns_per_call, n, n, sys_getppid(n));
+
+	n = count_for("syscalls", "64 B write", "pipe", 10000);
+	if (pipe2(fds, O_CLOEXEC))
+		die("pipe");
+	n = sys_write_read(fds[1], fds[0], n, 1000, false, &w, &r);
+	close(fds[0]);
+	close(fds[1]);
+	record_run(rep, "syscalls", "64 B write", "pipe", &ns_per_call, n, n, w);
+	record_run(rep, "syscalls", "64 B read", "pipe", &ns_per_call, n, n, r);
+
+	if (access(device, R_OK | W_OK))
+		return;
+	n = count_for("syscalls", "64 B write", "kt-post", 10000);
+	{
+		struct chan c = chan_open(M_KT_RECORD, 64, rooms[0]);
+		long batch = kt_info(c.rfd).capacity /
+			     (sizeof(struct kerneltalk_msg) + 64) / 2;
+
+		n = sys_write_read(c.wfd, c.rfd, n, batch, true, &w, &r);
+		chan_close(M_KT_RECORD, c);
+	}
+	record_run(rep, "syscalls", "64 B write", "kt-post", &ns_per_call, n, n, w);
+	record_run(rep, "syscalls", "64 B read", "kt-record", &ns_per_call, n, n, r);
+}
+
 struct workload {
 	const char *name;
 	void (*run)(int rep);
 	bool by_default;
+	bool needs_device;	/* else it uses the device only if there */
 };
 
 static const struct workload workloads[] = {
-	{ "p2p", run_p2p, true },
-	{ "fanout", run_fanout, true },
-	{ "pingpong", run_pingpong, true },
-	{ "members", run_members, true },
-	{ "memory", run_memory, true },
-	{ "parallel", run_parallel, false },
+	{ "p2p", run_p2p, true, true },
+	{ "fanout", run_fanout, true, true },
+	{ "pingpong", run_pingpong, true, true },
+	{ "members", run_members, true, true },
+	{ "memory", run_memory, true, true },
+	{ "parallel", run_parallel, false, true },
+	{ "syscalls", run_syscalls, true, false },
 };
 
 #define NR_WORKLOADS (ARRAY_SIZE(workloads))
@@ -1062,7 +1183,7 @@ static void usage(void)
 {
 	fputs("usage: kt-bench [-r REPS] [-t SECONDS] [-o CSV] [-d DEVICE] [WORKLOAD...]\n"
 	      "       kt-bench drain ROOM COUNT | post ROOM COUNT\n"
-	      "workloads: p2p fanout pingpong members memory (default: these), parallel\n",
+	      "workloads: p2p fanout pingpong members memory syscalls (default: these), parallel\n",
 	      stderr);
 	exit(2);
 }
@@ -1132,22 +1253,26 @@ int main(int argc, char **argv)
 	for (size_t w = 0; !any && w < NR_WORKLOADS; w++)
 		selected[w] = workloads[w].by_default;
 
-	if (access(device, R_OK | W_OK))
-		die("%s (is the module loaded?)", device);
+	for (size_t w = 0; w < NR_WORKLOADS; w++)
+		if (selected[w] && workloads[w].needs_device && access(device, R_OK | W_OK))
+			die("%s (is the module loaded?)", device);
 	raise_nofile();
 	/* A reader that dies must not take the writer with it silently. */
 	signal(SIGPIPE, SIG_IGN);
 
-	/* Repetition -1 is the calibration pass (see count_for). */
-	for (int rep = -1; rep < reps; rep++) {
+	/* Repetitions below 0 are the calibration passes (see count_for). */
+	for (int rep = -CALIBRATIONS; rep < reps; rep++) {
+		bool cal = rep < 0;
+
 		for (size_t w = 0; w < NR_WORKLOADS; w++) {
 			if (!selected[w])
 				continue;
 			double t0 = now();
 
 			workloads[w].run(rep);
-			note("%s %d/%d: %s %.1f s", rep < 0 ? "calibration" : "repetition",
-			     rep + 1, reps, workloads[w].name, now() - t0);
+			note("%s %d/%d: %s %.1f s", cal ? "calibration" : "repetition",
+			     cal ? rep + CALIBRATIONS + 1 : rep + 1, cal ? CALIBRATIONS : reps,
+			     workloads[w].name, now() - t0);
 		}
 	}
 	if (csv && !(out = fopen(csv, "w")))

@@ -103,6 +103,9 @@ report() {
 }
 
 markdown() {
+	local before=$results/before.csv
+	# Without a kept run every "before" is "—".
+	[[ -f $before ]] || before=/dev/null
 	cat <<EOF
 # KernelTalk benchmark: latest run
 
@@ -113,13 +116,20 @@ better (rates), below 1 where lower is better (round trips, post cost).
 
 ## Ratios
 
-| workload | case | KernelTalk | vs | ratio | better |
-|---|---|---|---|---|---|
+"before": the same ratio in \`results/before.csv\`, the run kept from
+before issue 10's fast paths ("—" where that run had no such figure).
+
+| workload | case | KernelTalk | vs | ratio | before | better |
+|---|---|---|---|---|---|---|
 EOF
 	# shellcheck disable=SC2016 # awk program
 	local cells='{ for (i = 1; i <= NF; i++) gsub(/\|/, "\\|", $i) }
 		function fig() { return $8 == "n/a" ? "n/a" : $8 " [" $9 ".." $10 "]" }'
-	awk -F, "$cells"' $1 == "ratio" { print "| " $2 " | " $3 " | " $4 " | " $5 " | " fig() " | " $7 " |" }' "$1"
+	# shellcheck disable=SC2016 # awk program
+	awk -F, -v before_csv="$before" "$cells"' FILENAME == before_csv { if ($1 == "ratio") before[$2, $3, $4, $5] = fig(); next }
+		$1 == "ratio" { b = before[$2, $3, $4, $5]
+			print "| " $2 " | " $3 " | " $4 " | " $5 " | " fig() " | " (b == "" ? "—" : b) " | " $7 " |" }' \
+		"$before" "$1"
 	cat <<'EOF'
 
 ## Absolute figures
