@@ -3,14 +3,15 @@
 #
 # Planted bugs: proof that the test tiers bite (README "Quality").
 #
-#   tests/planted/run.sh [--all] [NAME...]   apply, build, run, judge
+#   tests/planted/run.sh [--all | --tier TIER] [NAME...]   apply, build, run, judge
 #   tests/planted/run.sh --check             every patch still applies (Test's
 #                                            "planted" tier; host only, seconds)
 #
 # Each NN-NAME.patch here breaks the module in one way, against lkm/.  Its
 # header (the text before the diff, which git apply skips) says what it
 # breaks and, in "Tier: TIER REGEX" lines, which tier must catch it (the
-# first line) and which others are worth recording (the rest, with --all).
+# first line) and which others are worth recording (the rest, with --all;
+# --tier TIER runs that one of them only).
 # For each tier the patch is applied to a copy of lkm/ (never to the
 # checkout), the module is built for the tier's kernel (W=1, -g, as
 # build.ps1's Build-ModuleCopy) and the tier runs in the VM as in
@@ -18,14 +19,16 @@
 # fails AND its output (tier log, kernel log, console log, KCSAN and
 # kmemleak reports) matches REGEX, the reason the bug introduces; a tier
 # failing for another reason is reported as such.  Output per tier:
-# "caught" / "NOT caught" / "failed, other reason" and the seconds it took;
-# everything under out/planted/NAME/TIER/.  NAME may be a prefix ("03").
+# "caught" / "NOT caught" / "failed, other reason", the seconds it took and
+# the W=1 warnings of the build (what the lint tier would see); everything
+# under out/planted/NAME/TIER/.  NAME may be a prefix ("03").
 #
 # TIER is PART or PART-KERNEL: PART abi, stress, fuzz or kmemleak (the
 # ABI suite under tests/vm/kmemleak.sh: rmmod, two scans), KERNEL a kt-vm
 # --kernel (6.1 when left out).  Fuzz runs KT_FUZZ_SECONDS (default 60 here)
 # plus trinity for KT_TRINITY_SECONDS (default 0 here).  A hang ends by the
-# tier's watchdog (KT_PLANTED_TIMEOUT, default 900 s) and counts as a failure.
+# tier's watchdog (KT_PLANTED_TIMEOUT, default 900 s, 3600 for kmemleak) and
+# counts as a failure.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -91,7 +94,7 @@ run_tier() {
 		echo "$name $tier: build failed ($res/build.log)"
 		return 1
 	fi
-	local cmd smp=1
+	local cmd smp=1 timeout=900
 	case $part in
 	abi) cmd=("$repo/tests/abi/kt-abi") ;;
 	stress) cmd=("$repo/tests/stress/run.sh") smp=2 ;;
@@ -99,18 +102,19 @@ run_tier() {
 		cmd=(env "KT_FUZZ_SECONDS=${KT_FUZZ_SECONDS:-60}"
 			"KT_TRINITY_SECONDS=${KT_TRINITY_SECONDS:-0}" "$repo/tests/fuzz/run.sh")
 		smp=2 ;;
-	kmemleak) cmd=("$repo/tests/vm/kmemleak.sh" --kdir "$kdir" "$repo/tests/abi/kt-abi") ;;
+	# Two scans under KASAN take minutes: build.ps1's watchdog for it.
+	kmemleak) cmd=("$repo/tests/vm/kmemleak.sh" --kdir "$kdir" "$repo/tests/abi/kt-abi") timeout=3600 ;;
 	*) rm -rf "$tmp"; say "unknown tier part '$part' in '$tier'"; return 2 ;;
 	esac
 	# The debug kernels' tiers run with 2 CPUs, as in build.ps1.
 	[[ $kernel != 6.1-debug && $kernel != 6.1-kcsan ]] || smp=2
 	say "$name: tier $tier (kernel $kernel, $smp CPUs)"
 	"$ktvm" run --kernel "$kernel" --smp "$smp" --check-dmesg --results "$res" \
-		--timeout "${KT_PLANTED_TIMEOUT:-900}" --module "$tmp/lkm/kerneltalk.ko" \
+		--timeout "${KT_PLANTED_TIMEOUT:-$timeout}" --module "$tmp/lkm/kerneltalk.ko" \
 		-- "${cmd[@]}" >"$log" 2>&1
 	rc=$?
 	rm -rf "$tmp"
-	local took=$((SECONDS - start)) counts failed_cases=0 verdict where=''
+	local took=$((SECONDS - start)) counts failed_cases=0 verdict where='' warnings
 	counts=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
 	[[ $counts =~ ([0-9]+)\ failed ]] && failed_cases=${BASH_REMATCH[1]}
 	if [[ -n $regex ]]; then
@@ -126,14 +130,17 @@ run_tier() {
 	else
 		verdict="failed, other reason (no /$regex/)"
 	fi
-	echo "$name $tier: $verdict; exit $rc, ${counts:-no tier line}; ${took} s; $res"
+	# What the lint tier's W=1 build case would say of the same patch.
+	warnings=$(grep -c ': warning: ' "$res/build.log")
+	echo "$name $tier: $verdict; exit $rc, ${counts:-no tier line}; ${took} s; W=1 warnings $warnings; $res"
 }
 
-all=0
+all=0 only=''
 case ${1-} in
 --check) check; exit ;;
 --all) all=1; shift ;;
--h | --help) sed -n '4,28s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+--tier) only=${2?}; shift 2 ;;
+-h | --help) sed -n '4,31s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
 esac
 patches=()
 if (($#)); then
@@ -149,7 +156,11 @@ status=0
 for p in "${patches[@]}"; do
 	first=1
 	while IFS=$'\t' read -r tier regex; do
-		((first || all)) || continue
+		if [[ -n $only ]]; then
+			[[ $tier == "$only" ]] || continue
+		elif ! ((first || all)); then
+			continue
+		fi
 		first=0
 		line=$(run_tier "$p" "$tier" "$regex" </dev/null)
 		echo "$line"
