@@ -13,7 +13,8 @@ Build    prepares the VM test bed (tests/vm/kt-vm setup), builds the kernel
          Pester version pinned in tests/Pester/PesterModule.csproj into
          out/modules.
 Test     Build, then every test tier: unit (xunit, host), lint (host),
-         install and dkms (make install into a staging root, dkms
+         planted (each planted bug of tests/planted still applies to
+         lkm/; host), install and dkms (make install into a staging root, dkms
          add/build/remove in a throwaway DKMS tree; host), abi
          (each supported kernel, in the VM), stress, sanitize (the C
          programs under ASan + UBSan), client and pester (in the VM), chat
@@ -264,6 +265,8 @@ function Get-TestTier {
     @(
         @{ Name = 'unit'; Run = { Invoke-XunitTier } }
         @{ Name = 'lint'; Run = { Invoke-Tier -Name 'lint' -Summary 'lint' -FilePath (Join-Path $Root 'tests/lint/kernel-lint.sh') -Arguments @(Get-Kdir) } }
+        # The planted bugs of tests/planted still apply to lkm/ (running them is run.sh's).
+        @{ Name = 'planted'; Run = { Invoke-Tier -Name 'planted' -Summary 'planted' -FilePath (Join-Path $Root 'tests/planted/run.sh') -Arguments @('--check') } }
         foreach ($name in 'install', 'dkms') {
             @{ Name = $name; Argument = $name; Run = { param($Name) Invoke-Tier -Name $Name -Summary $Name -FilePath $InstallTier -Arguments @($Name, (Get-Kdir)) } }
         }
