@@ -159,6 +159,27 @@ static void kt_test_seek(struct kt_member *m, bool history)
 	spin_unlock(&m->room->lock);
 }
 
+/* A room with a member that only writes (*@w) and one that only reads. */
+static struct kt_room *kt_test_pair(struct kunit *test, u32 policy,
+				    unsigned long stall, u64 first,
+				    struct kt_member **w, struct kt_member **r)
+{
+	struct kt_room *room = kt_test_room(test, policy, stall, first);
+
+	*w = kt_test_join(test, room, false, true, 0);
+	*r = kt_test_join(test, room, true, false, 0);
+	return room;
+}
+
+/* Posts what the ring holds when nobody reads: KT_TEST_HELD messages. */
+static void kt_test_fill(struct kunit *test, struct kt_member *w)
+{
+	int i;
+
+	for (i = 0; i < KT_TEST_HELD; i++)
+		KUNIT_ASSERT_EQ(test, kt_test_post(test, w), 0);
+}
+
 static int kt_test_init(struct kunit *test)
 {
 	kt_capacity = KT_TEST_CAPACITY;
@@ -173,9 +194,9 @@ static int kt_test_init(struct kunit *test)
  */
 static void kt_ring_test_wrap_around(struct kunit *test)
 {
-	struct kt_room *room = kt_test_room(test, KERNELTALK_POLICY_BLOCK, 0, 1);
-	struct kt_member *w = kt_test_join(test, room, false, true, 0);
-	struct kt_member *r = kt_test_join(test, room, true, false, 0);
+	struct kt_member *w, *r;
+	struct kt_room *room = kt_test_pair(test, KERNELTALK_POLICY_BLOCK, 0, 1,
+					    &w, &r);
 	struct kt_msg *msg;
 	u64 i, seq;
 
@@ -205,14 +226,13 @@ static void kt_ring_test_wrap_around(struct kunit *test)
  */
 static void kt_ring_test_block_recycles_read(struct kunit *test)
 {
-	struct kt_room *room = kt_test_room(test, KERNELTALK_POLICY_BLOCK, 0, 1);
-	struct kt_member *w = kt_test_join(test, room, false, true, 0);
-	struct kt_member *r = kt_test_join(test, room, true, false, 0);
+	struct kt_member *w, *r;
+	struct kt_room *room = kt_test_pair(test, KERNELTALK_POLICY_BLOCK, 0, 1,
+					    &w, &r);
 	u64 seq;
 	int i;
 
-	for (i = 0; i < KT_TEST_HELD; i++)
-		KUNIT_ASSERT_EQ(test, kt_test_post(test, w), 0);
+	kt_test_fill(test, w);
 	KUNIT_EXPECT_EQ(test, kt_test_post(test, w), -EAGAIN);
 	KUNIT_EXPECT_TRUE(test, room->full);
 	KUNIT_EXPECT_TRUE(test, w->blocked);
@@ -359,16 +379,13 @@ static void kt_ring_test_own_echo(struct kunit *test)
 static void kt_ring_test_stall_overrun(struct kunit *test)
 {
 	const unsigned long stall = 10 * HZ;
-	struct kt_room *room = kt_test_room(test, KERNELTALK_POLICY_BLOCK,
-					    stall, 1);
+	struct kt_member *w, *r;
+	struct kt_room *room = kt_test_pair(test, KERNELTALK_POLICY_BLOCK, stall,
+					    1, &w, &r);
 	struct kt_test_room *tr = container_of(room, struct kt_test_room, room);
-	struct kt_member *w = kt_test_join(test, room, false, true, 0);
-	struct kt_member *r = kt_test_join(test, room, true, false, 0);
 	u64 seq;
-	int i;
 
-	for (i = 0; i < KT_TEST_HELD; i++)
-		KUNIT_ASSERT_EQ(test, kt_test_post(test, w), 0);
+	kt_test_fill(test, w);
 	KUNIT_EXPECT_EQ(test, kt_test_post(test, w), -EAGAIN);
 	KUNIT_EXPECT_TRUE(test, w->blocked);
 	KUNIT_EXPECT_GT(test, tr->rechecks, 0U);
@@ -393,14 +410,12 @@ static void kt_ring_test_stall_overrun(struct kunit *test)
 /* Without a stall bound (0) an idle reader holds the room for ever. */
 static void kt_ring_test_no_stall_bound(struct kunit *test)
 {
-	struct kt_room *room = kt_test_room(test, KERNELTALK_POLICY_BLOCK, 0, 1);
+	struct kt_member *w, *r;
+	struct kt_room *room = kt_test_pair(test, KERNELTALK_POLICY_BLOCK, 0, 1,
+					    &w, &r);
 	struct kt_test_room *tr = container_of(room, struct kt_test_room, room);
-	struct kt_member *w = kt_test_join(test, room, false, true, 0);
-	struct kt_member *r = kt_test_join(test, room, true, false, 0);
-	int i;
 
-	for (i = 0; i < KT_TEST_HELD; i++)
-		KUNIT_ASSERT_EQ(test, kt_test_post(test, w), 0);
+	kt_test_fill(test, w);
 	spin_lock(&room->lock);
 	r->read_at = jiffies - 100 * HZ;
 	spin_unlock(&room->lock);
@@ -416,10 +431,9 @@ static void kt_ring_test_no_stall_bound(struct kunit *test)
 static void kt_ring_test_seq_near_wrap(struct kunit *test)
 {
 	const u64 first = U64_MAX - 3 * KT_TEST_SLOTS - 7;
-	struct kt_room *room = kt_test_room(test, KERNELTALK_POLICY_OVERWRITE,
-					    0, first);
-	struct kt_member *w = kt_test_join(test, room, false, true, 0);
-	struct kt_member *r = kt_test_join(test, room, true, false, 0);
+	struct kt_member *w, *r;
+	struct kt_room *room = kt_test_pair(test, KERNELTALK_POLICY_OVERWRITE, 0,
+					    first, &w, &r);
 	struct kt_member *idle = kt_test_join(test, room, true, false, 0);
 	struct kt_msg *msg;
 	u64 i, seq;
@@ -487,15 +501,14 @@ static void kt_ring_test_lowest_cursor(struct kunit *test)
 /* A seek moves the cursor to the history or the end, forgetting losses. */
 static void kt_ring_test_seek(struct kunit *test)
 {
-	struct kt_room *room = kt_test_room(test, KERNELTALK_POLICY_OVERWRITE,
-					    0, 1);
-	struct kt_member *w = kt_test_join(test, room, false, true, 0);
-	struct kt_member *r = kt_test_join(test, room, true, false, 0);
+	struct kt_member *w, *r;
+	struct kt_room *room = kt_test_pair(test, KERNELTALK_POLICY_OVERWRITE, 0,
+					    1, &w, &r);
 	u64 seq;
-	int i;
 
-	for (i = 0; i < KT_TEST_HELD + 2; i++)
-		KUNIT_ASSERT_EQ(test, kt_test_post(test, w), 0);
+	kt_test_fill(test, w);
+	KUNIT_ASSERT_EQ(test, kt_test_post(test, w), 0);
+	KUNIT_ASSERT_EQ(test, kt_test_post(test, w), 0);
 	KUNIT_EXPECT_EQ(test, r->lost, 2ULL);
 	kt_test_seek(r, false);
 	KUNIT_EXPECT_EQ(test, r->seq, room->next_seq);

@@ -36,17 +36,8 @@ work=${TMPDIR:-/tmp}/kt-kmemleak
 passed=0
 failed=0
 
-summary() {
-	echo "kmemleak: $passed passed, $failed failed"
-	((failed == 0))
-	exit
-}
-
-bail() {
-	echo "not ok - kmemleak # $*"
-	failed=$((failed + 1))
-	summary
-}
+summary() { end_tier kmemleak; }
+bail() { bail_tier kmemleak "$@"; }
 
 mkdir -p "$work" || bail "cannot create $work"
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug ||

@@ -11,32 +11,22 @@
 # and a suite that never ran count as failures: a crash can never read as
 # zero cases passed.  The KTAP goes to $KT_RESULTS/kunit.ktap.
 set -uo pipefail
+# shellcheck source=../lib/tier.sh
+. "$(dirname "$0")/../lib/tier.sh"
 
 ko=${1:-${KT_KUNIT:-}}
 work=${TMPDIR:-/tmp}/kt-kunit
 passed=0
 failed=0
 
-summary() {
-	echo "kunit: $passed passed, $failed failed"
-	((failed == 0))
-	exit
-}
-
-bail() {
-	echo "not ok - kunit # $*"
-	failed=$((failed + 1))
-	summary
-}
-
-mkdir -p "$work" || bail "cannot create $work"
-[[ -n $ko && -r $ko ]] || bail "no test module (argument or KT_KUNIT: ${ko:-unset})"
+mkdir -p "$work" || bail_tier kunit "cannot create $work"
+[[ -n $ko && -r $ko ]] || bail_tier kunit "no test module (argument or KT_KUNIT: ${ko:-unset})"
 name=$(basename "$ko" .ko)
 # The log from here on is this load's: timestamps off, as dmesg stores it.
 before=$(dmesg | wc -l)
-insmod "$ko" || bail "insmod $ko failed"
+insmod "$ko" || bail_tier kunit "insmod $ko failed"
 dmesg | tail -n +$((before + 1)) | sed -E 's/^\[ *[0-9.]+\] //' >"$work/log"
-rmmod "$name" || bail "rmmod $name failed"
+rmmod "$name" || bail_tier kunit "rmmod $name failed"
 
 # KTAP: "    # Subtest: SUITE", "    1..N", "    ok I CASE[ # SKIP ...]" or
 # "    not ok I CASE", then "ok I SUITE" / "not ok I SUITE" (lib/kunit/test.c).
@@ -77,5 +67,5 @@ if [[ -n $suite ]]; then
 fi
 # The failed expectations, with file and line, are in the log.
 ((failed == 0)) || sed 's/^/# /' "$work/ktap"
-((suites)) || bail "no KTAP suite in the kernel log after insmod $name (CONFIG_KUNIT? kunit.enable?)"
-summary
+((suites)) || bail_tier kunit "no KTAP suite in the kernel log after insmod $name (CONFIG_KUNIT? kunit.enable?)"
+end_tier kunit
