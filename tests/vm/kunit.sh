@@ -22,10 +22,14 @@ failed=0
 mkdir -p "$work" || bail_tier kunit "cannot create $work"
 [[ -n $ko && -r $ko ]] || bail_tier kunit "no test module (argument or KT_KUNIT: ${ko:-unset})"
 name=$(basename "$ko" .ko)
-# The log from here on is this load's: timestamps off, as dmesg stores it.
-before=$(dmesg | wc -l)
+# The log after a mark of this load's own (a count of lines would not do:
+# a full log buffer drops its oldest), timestamps off.
+mark="kunit.sh: insmod $name, pid $$"
+echo "$mark" >/dev/kmsg || bail_tier kunit "cannot write to /dev/kmsg"
 insmod "$ko" || bail_tier kunit "insmod $ko failed"
-dmesg | tail -n +$((before + 1)) | sed -E 's/^\[ *[0-9.]+\] //' >"$work/log"
+dmesg | sed -E 's/^\[ *[0-9.]+\] //' |
+	awk -v mark="$mark" '$0 == mark { n = 0; next } { line[n++] = $0 }
+		END { for (i = 0; i < n; i++) print line[i] }' >"$work/log"
 rmmod "$name" || bail_tier kunit "rmmod $name failed"
 
 # KTAP: "    # Subtest: SUITE", "    1..N", "    ok I CASE[ # SKIP ...]" or
