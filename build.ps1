@@ -19,7 +19,8 @@ Test     Build, then every test tier: unit (xunit, host), lint (host),
          programs under ASan + UBSan), client and pester (in the VM), chat
          (Enter-KernelTalkChat in tmux, in the VM); on the debug kernel abi,
          stress and fuzz (kt-fuzz for KT_FUZZ_SECONDS, default 300, then
-         trinity) in one boot, then a kmemleak check. Each
+         trinity) in one boot, then the ring's KUnit tests, then a
+         kmemleak check. Each
          tier's output is saved under out/test/. Prints a table
          of the tiers and, as the very last line, "N passed, N failed" summed
          over all tiers; exits 1 if anything failed.
