@@ -20,7 +20,8 @@ Test     Build, then every test tier: unit (xunit, host), lint (host),
          programs under ASan + UBSan), client and pester (in the VM), chat
          (Enter-KernelTalkChat in tmux, in the VM); on the debug kernel abi,
          stress and fuzz (kt-fuzz for KT_FUZZ_SECONDS, default 300, then
-         trinity) in one boot, then a kmemleak check. Each
+         trinity) in one boot, then the ring's KUnit tests, then a
+         kmemleak check. Each
          tier's output is saved under out/test/. Prints a table
          of the tiers and, as the very last line, "N passed, N failed" summed
          over all tiers; exits 1 if anything failed.
@@ -322,23 +323,27 @@ function Initialize-FuzzTier([string] $Default) {
 
 # One boot of the debug kernel runs the ABI suite (with its failslab
 # cases), the stress tier and the fuzz tier (kt-fuzz for KT_FUZZ_SECONDS,
-# default 300, then trinity: tests/fuzz/run.sh), then the kmemleak check
+# default 300, then trinity: tests/fuzz/run.sh), the ring's KUnit tests
+# (tests/vm/kunit.sh loads and unloads kerneltalk_kunit.ko, built beside
+# the module: KTAP case counts), then the kmemleak check
 # (tests/vm/kmemleak.sh: rmmod, two scans, leaks through kerneltalk mapped
 # to source lines): a scan under KASAN takes minutes, so once. Each part's
-# tier line becomes its tier (abi-, stress-, fuzz-<version>); kmemleak-
-# <version> keeps the rest of the run's count, the leak check itself.
+# tier line becomes its tier (abi-, stress-, fuzz-, kunit-<version>);
+# kmemleak-<version> keeps the rest of the run's count, the leak check
+# itself.
 function Invoke-DebugKernelTier([string] $Version, [string] $Module) {
     $name = "kmemleak-$Version"
     $seconds = Initialize-FuzzTier 300
     $vmArgs = Get-VmArgument $name @('--timeout', '3600', '--smp', '2', '--module', $Module) $Version
     # The guest gets no environment from here: the command sets it.
     $all = Invoke-Tier -Name $name -Summary 'kmemleak' -FilePath $KtVm -Arguments ($vmArgs + @('--',
-            'env', "KT_FUZZ_SECONDS=$seconds", (Join-Path $Root 'tests/vm/kmemleak.sh'),
-            '--kdir', (Get-Kdir $Version), $AbiSuite, $StressTier, $FuzzTier))
-    $parts = [ordered]@{ abi = $null; stress = $null; fuzz = $null }
+            'env', "KT_FUZZ_SECONDS=$seconds", "KT_KUNIT=$(Join-Path (Split-Path $Module) 'kerneltalk_kunit.ko')",
+            (Join-Path $Root 'tests/vm/kmemleak.sh'), '--kdir', (Get-Kdir $Version),
+            $AbiSuite, $StressTier, $FuzzTier, (Join-Path $Root 'tests/vm/kunit.sh')))
+    $parts = [ordered]@{ abi = $null; stress = $null; fuzz = $null; kunit = $null }
     # The last line of each counts (kt-fuzz's own comes before run.sh's).
     switch -Regex -File (Join-Path $TestOut "$name.log") {
-        '^(abi|stress|fuzz): (\d+) passed, (\d+) failed$' { $parts[$Matches[1]] = [int]$Matches[2], [int]$Matches[3] }
+        '^(abi|stress|fuzz|kunit): (\d+) passed, (\d+) failed$' { $parts[$Matches[1]] = [int]$Matches[2], [int]$Matches[3] }
     }
     $passed = $all.Passed
     $failed = $all.Failed

@@ -228,7 +228,7 @@ struct kt_member {
 	u32 flags;		/* KERNELTALK_F_*, READ_ONCE/WRITE_ONCE */
 };
 
-/* kt_room.c: rooms and their rings */
+/* kt_room.c: rooms (their rings: kt_ring.c, kt_ring.h) */
 extern struct mutex kt_rooms_lock;
 extern struct list_head kt_rooms;
 

@@ -2,7 +2,8 @@
 # Sourced by the tiers that run each case in its own process
 # (tests/client/run.sh, tests/chat/run.sh): the helpers of a case and the
 # runner's reason for a failed one; and by the runners of other tiers
-# (tests/sanitize/run.sh, tests/vm/kmemleak.sh): add_tier_line.
+# (tests/sanitize/run.sh, tests/vm/kmemleak.sh, tests/vm/kunit.sh):
+# add_tier_line, end_tier, bail_tier.
 
 # To stderr: also from inside $(...), the case log gets it.
 fail() {
@@ -46,4 +47,21 @@ add_tier_line() {	# STATUS LOG [NAME]
 	read -r p f <<<"$(sed -E 's/^[^:]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/' <<<"$line")"
 	(($1 == 0 || f > 0)) || f=1
 	passed=$((passed + p)) failed=$((failed + f))
+}
+
+# The closing line of a runner counting in $passed and $failed, "NAME: N
+# passed, N failed"; exits, with status 1 when a case failed.
+end_tier() {	# NAME
+	echo "$1: $passed passed, $failed failed"
+	((failed == 0))
+	exit
+}
+
+# Ends such a runner early: one more failed case, saying WHY.
+bail_tier() {	# NAME WHY...
+	local name=$1
+	shift
+	echo "not ok - $name # $*"
+	failed=$((failed + 1))
+	end_tier "$name"
 }
