@@ -88,6 +88,8 @@ $TestOut = Join-Path $Out 'test'
 $KtVm = Join-Path $Root 'tests/vm/kt-vm'
 $ModuleProject = Join-Path $Root 'src/KernelTalk.PowerShell/KernelTalk.PowerShell.csproj'
 $UnitProject = Join-Path $Root 'tests/Unit/KernelTalk.Tests.csproj'
+# Start-KernelTalkBridge's NATS side (net8.0), laid out in the module's bridge/ folder.
+$BridgeProject = Join-Path $Root 'src/KernelTalk.Bridge/KernelTalk.Bridge.csproj'
 $AbiSuite = Join-Path $Root 'tests/abi/kt-abi'
 $StressTier = Join-Path $Root 'tests/stress/run.sh'
 $FuzzTier = Join-Path $Root 'tests/fuzz/run.sh'
@@ -143,6 +145,7 @@ function Get-Kdir([string] $Version = $Kernel) {
 
 function Build-PowerShellModule {
     Invoke-Native 'dotnet' @('build', $ModuleProject, '-c', 'Release', '--nologo', '-v', 'q', '-clp:NoSummary')
+    Invoke-Native 'dotnet' @('build', $BridgeProject, '-c', 'Release', '--nologo', '-v', 'q', '-clp:NoSummary')
     Write-Step 'publish out/KernelTalk'
     $null = & (Join-Path $Root 'src/KernelTalk.PowerShell/Publish-Module.ps1') -Configuration Release
 }
