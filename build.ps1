@@ -94,6 +94,7 @@ $AbiSuite = Join-Path $Root 'tests/abi/kt-abi'
 $StressTier = Join-Path $Root 'tests/stress/run.sh'
 $FuzzTier = Join-Path $Root 'tests/fuzz/run.sh'
 $InstallTier = Join-Path $Root 'tests/install/run.sh'
+$BridgeTier = Join-Path $Root 'tests/bridge/run.sh'
 # The one place the Pester version is pinned.
 $PesterProject = Join-Path $Root 'tests/Pester/PesterModule.csproj'
 # Test also runs the ABI suite on these: DESIGN.md section 6's kernels, the
@@ -278,6 +279,7 @@ function Get-TestTier {
         }
         @{ Name = 'client'; Run = { Invoke-Tier -Name 'client' -Summary 'client' -FilePath $KtVm -Arguments ((Get-VmArgument 'client') + @('--', (Join-Path $Root 'tests/client/run.sh'))) } }
         @{ Name = 'chat'; Run = { Invoke-Tier -Name 'chat' -Summary 'chat' -FilePath $KtVm -Arguments ((Get-VmArgument 'chat' @('--timeout', '2400', '--share', $PSHOME)) + @('--', (Join-Path $Root 'tests/chat/run.sh'))) } }
+        @{ Name = 'bridge'; Run = { Invoke-BridgeTier } }
         @{ Name = 'pester'; Run = { Invoke-PesterTier } }
     ) | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Run = $_.Run; Argument = $_['Argument'] } }
 }
@@ -367,6 +369,14 @@ function Invoke-SanitizeTier {
         return New-TierResult 'sanitize' 0 1 'sanitizer build failed'
     }
     Invoke-Tier -Name 'sanitize' -Summary 'sanitize' -FilePath $KtVm -Arguments ((Get-VmArgument 'sanitize' @('--timeout', '1800', '--smp', '2')) + @('--', $sanitize, $bin))
+}
+
+# Start-KernelTalkBridge through a nats-server inside the VM (loopback only):
+# nats-server is Debian's, installed on the host first (as root; else run.sh
+# names the apt-get line) and run by the guest from the host root.
+function Invoke-BridgeTier {
+    & $BridgeTier setup | Out-Host
+    Invoke-Tier -Name 'bridge' -Summary 'bridge' -FilePath $KtVm -Arguments ((Get-VmArgument 'bridge' @('--timeout', '2400', '--share', $PSHOME)) + @('--', $BridgeTier))
 }
 
 # The cmdlet specs under real Pester, in one pwsh inside the VM, where the
