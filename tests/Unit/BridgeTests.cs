@@ -2,7 +2,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.IO;
 using System.Runtime.InteropServices;
+using System.Runtime.Loader;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -29,6 +31,22 @@ namespace KernelTalk.Tests
             Sequence = seq,
             Text = Encoding.UTF8.GetBytes(text),
         };
+
+        /// <summary>NATS.Net binds in the bridge's own context, never in the default one pwsh and other modules share.</summary>
+        [Fact]
+        public void NatsNetLoadsIntoTheBridgesOwnContext()
+        {
+            string configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+            string folder = Path.Combine(RepoPaths.Root, "src", "KernelTalk.Bridge", "bin", configuration, "net8.0");
+            using var transport = BridgeLoader.CreateTransport(new BridgeOptions { Url = "nats://127.0.0.1:9", Subject = "s", Host = "h" }, folder);
+            var context = AssemblyLoadContext.GetLoadContext(transport.GetType().Assembly)!;
+            Assert.Equal(BridgeLoader.ContextName, context.Name);
+            Assert.Contains(context.Assemblies, a => a.GetName().Name == "NATS.Client.Core");
+            Assert.Contains(context.Assemblies, a => a.GetName().Name == "Microsoft.Extensions.Logging.Abstractions");
+            Assert.DoesNotContain(AssemblyLoadContext.Default.Assemblies, a => a.GetName().Name!.StartsWith("NATS.", StringComparison.Ordinal));
+            // The interface it implements is the module's, from the default context: one type, shared.
+            Assert.Same(typeof(IBridgeTransport).Assembly, transport.GetType().GetInterfaces().Single(i => i.Name == nameof(IBridgeTransport)).Assembly);
+        }
 
         [Fact]
         public void NamesAreOneTokenAndNeverShared()
