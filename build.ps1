@@ -374,10 +374,11 @@ function Invoke-SanitizeTier {
 
 # Start-KernelTalkBridge through a nats-server inside the VM (loopback only):
 # nats-server is Debian's, installed on the host first (as root; else run.sh
-# names the apt-get line) and run by the guest from the host root.
+# names the apt-get line) and run by the guest from the host root. Two CPUs:
+# two bridges (two pwsh processes) relay at once.
 function Invoke-BridgeTier {
     & $BridgeTier setup | Out-Host
-    Invoke-Tier -Name 'bridge' -Summary 'bridge' -FilePath $KtVm -Arguments ((Get-VmArgument 'bridge' @('--timeout', '2400', '--share', $PSHOME)) + @('--', $BridgeTier))
+    Invoke-Tier -Name 'bridge' -Summary 'bridge' -FilePath $KtVm -Arguments ((Get-VmArgument 'bridge' @('--timeout', '2400', '--smp', '2', '--share', $PSHOME)) + @('--', $BridgeTier))
 }
 
 # The cmdlet specs under real Pester, in one pwsh inside the VM, where the

@@ -8,7 +8,7 @@
 #   tests/bridge/run.sh setup      (on the host: installs nats-server as root)
 #
 # Two bridges with different -HostName relay rooms east (host "hostA") and
-# west (host "hostB") of the same device over one subject each; C clients
+# west (host "hostB") of the same device over one subject; C clients
 # send and read.  A pwsh start costs 20 s and more under TCG, so the tier
 # starts three (the two bridges and the restarted one) and waits generously;
 # every wait is bounded (wait_until), and a case is a subshell, so a failed
@@ -26,6 +26,8 @@ self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 repo=$(cd "$(dirname "$self")/../.." && pwd)
 work=${TMPDIR:-/tmp}/kt-bridge-tier
 server=nats://127.0.0.1:4222
+# One subject for both rooms: east on hostA and west on hostB are "the same room" on two hosts.
+subject=kt.tier
 export LC_ALL=C.UTF-8
 
 # shellcheck source=../lib/tier.sh
@@ -46,7 +48,7 @@ fi
 # A bridge in the background, in its own session; NAME.log gets its output.
 start_bridge() {	# NAME ROOM HOST
 	setsid "$pwsh" -NoLogo -NoProfile -NonInteractive -Command \
-		"Import-Module '$module'; Start-KernelTalkBridge -Room $2 -Server $server -HostName $3 -Verbose" \
+		"Import-Module '$module'; Start-KernelTalkBridge -Room $2 -Server $server -Subject $subject -HostName $3 -Verbose" \
 		</dev/null >"$work/$1.log" 2>&1 &
 	echo $! >"$work/$1.pid"
 }
@@ -106,6 +108,11 @@ full() {	# ROOM
 	(($(room_field "$1" 7) > 32768 && $(room_field "$1" 8) == p))
 }
 
+# PID is gone, or a zombie nobody reaps (the case's shell that started it has ended).
+ended() {	# PID
+	[[ ! -e /proc/$1 ]] || grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat"
+}
+
 room_field() {	# ROOM FIELD (4 members, 8 posted)
 	awk -v r="$1" -v f="$2" '$1 == r { print $f; found = 1 }
 		END { if (!found) print 0 }' /proc/kerneltalk
@@ -143,7 +150,7 @@ case_relay() {	# each message once in the other room, with its origin; none come
 }
 
 case_kill_restart() {	# SIGKILL a bridge mid-stream, restart it: nothing lost, nothing doubled
-	local n=150 da la xa db lb xb
+	local n=100 da la xa db lb xb
 	setsid bash -c "for ((i = 1; i <= $n; i++)); do echo k-a\$i; sleep 0.1; done | '$client' -r east >/dev/null" </dev/null &
 	local sa=$!
 	setsid bash -c "for ((i = 1; i <= $n; i++)); do echo k-b\$i; sleep 0.1; done | '$client' -r west >/dev/null" </dev/null &
@@ -194,7 +201,7 @@ case_sigterm() {	# SIGTERM ends a bridge cleanly: "Bridge stopped", exit 0
 	local pid
 	pid=$(cat "$work/b.pid")
 	kill -TERM "$pid"
-	wait_until 120 "bridge b did not end on SIGTERM" bash -c "! kill -0 $pid 2>/dev/null"
+	wait_until 120 "bridge b did not end on SIGTERM" ended "$pid"
 	grep -q 'Bridge stopped' "$work/b.log" || fail "no 'Bridge stopped': $(tail -n 5 "$work/b.log")"
 	kill -TERM "$(cat "$work/a2.pid")"
 }
