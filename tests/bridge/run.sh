@@ -110,7 +110,7 @@ full() {	# ROOM
 
 # PID is gone, or a zombie nobody reaps (the case's shell that started it has ended).
 ended() {	# PID
-	[[ ! -e /proc/$1 ]] || grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat"
+	[[ ! -e /proc/$1 ]] || grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null
 }
 
 room_field() {	# ROOM FIELD (4 members, 8 posted)
@@ -135,12 +135,12 @@ case_start() {	# nats-server with JetStream; both bridges connect and relay
 }
 
 case_relay() {	# each message once in the other room, with its origin; none comes back
-	send east $(numbered e- 20) e-end
-	send west $(numbered w- 20) w-end
-	wait_until 300 "e-end did not reach west: $(tail -n 3 "$work/west.out")" shows "$work/west.out" root@hostA e-end
-	wait_until 300 "w-end did not reach east: $(tail -n 3 "$work/east.out")" shows "$work/east.out" root@hostB w-end
-	exactly_once "$work/west.out" root@hostA e- 20
-	exactly_once "$work/east.out" root@hostB w- 20
+	send east $(numbered e- 10) e-end
+	send west $(numbered w- 10) w-end
+	wait_until 900 "e-end did not reach west: $(tail -n 3 "$work/west.out")" shows "$work/west.out" root@hostA e-end
+	wait_until 900 "w-end did not reach east: $(tail -n 3 "$work/east.out")" shows "$work/east.out" root@hostB w-end
+	exactly_once "$work/west.out" root@hostA e- 10
+	exactly_once "$work/east.out" root@hostB w- 10
 	# The origin claims the sender (the C client), the stamp names the bridge.
 	grep -qE '\] root@hostA\(kerneltalk-clie:[0-9]+\) via root\(pwsh:[0-9]+\) #[0-9]+: e-1$' "$work/west.out" ||
 		fail "no origin and relayer on e-1: $(grep -F 'e-1' "$work/west.out")"
@@ -150,12 +150,13 @@ case_relay() {	# each message once in the other room, with its origin; none come
 }
 
 case_kill_restart() {	# SIGKILL a bridge mid-stream, restart it: nothing lost, nothing doubled
-	local n=100 da la xa db lb xb
-	setsid bash -c "for ((i = 1; i <= $n; i++)); do echo k-a\$i; sleep 0.1; done | '$client' -r east >/dev/null" </dev/null &
+	# Few and slow: under TCG on a loaded host each relayed message costs seconds.
+	local n=30 da la xa db lb xb
+	setsid bash -c "for ((i = 1; i <= $n; i++)); do echo k-a\$i; sleep 0.3; done | '$client' -r east >/dev/null" </dev/null &
 	local sa=$!
-	setsid bash -c "for ((i = 1; i <= $n; i++)); do echo k-b\$i; sleep 0.1; done | '$client' -r west >/dev/null" </dev/null &
+	setsid bash -c "for ((i = 1; i <= $n; i++)); do echo k-b\$i; sleep 0.3; done | '$client' -r west >/dev/null" </dev/null &
 	local sb=$!
-	wait_until 300 "the stream did not start" test "$(tally "$work/west.out" root@hostA k-a "$n" | cut -d' ' -f1)" -ge 20
+	wait_until 900 "the stream did not start" test "$(tally "$work/west.out" root@hostA k-a "$n" | cut -d' ' -f1)" -ge 3
 	kill -KILL "$(cat "$work/a.pid")"
 	echo "# killed bridge a after $(tally "$work/west.out" root@hostA k-a "$n" | cut -d' ' -f1) k-a messages reached west"
 	start_bridge a2 east hostA
@@ -163,8 +164,8 @@ case_kill_restart() {	# SIGKILL a bridge mid-stream, restart it: nothing lost, n
 	wait "$sa" "$sb"
 	send east k-a-end
 	send west k-b-end
-	wait_until 600 "k-a-end did not reach west" shows "$work/west.out" root@hostA k-a-end
-	wait_until 600 "k-b-end did not reach east" shows "$work/east.out" root@hostB k-b-end
+	wait_until 1200 "k-a-end did not reach west" shows "$work/west.out" root@hostA k-a-end
+	wait_until 1200 "k-b-end did not reach east" shows "$work/east.out" root@hostB k-b-end
 	read -r da la xa <<<"$(tally "$work/west.out" root@hostA k-a "$n")"
 	read -r db lb xb <<<"$(tally "$work/east.out" root@hostB k-b "$n")"
 	echo "# kill-restart east->west (through the killed bridge's publishing): sent $n, delivered $da, lost $la, doubled $xa"
@@ -175,7 +176,7 @@ case_kill_restart() {	# SIGKILL a bridge mid-stream, restart it: nothing lost, n
 }
 
 case_block() {	# a full BLOCK room holds the stream back, then takes all of it
-	local n=20 posted
+	local n=10 posted
 	# The holder joins west and stops reading; a filler posts until the room is full.
 	start_reader west "$work/holder.out"
 	wait_until 60 "the holder did not join" test "$(room_field west 4)" -ge 4
@@ -203,7 +204,7 @@ case_sigterm() {	# SIGTERM ends a bridge cleanly: "Bridge stopped", exit 0
 	kill -TERM "$pid"
 	wait_until 120 "bridge b did not end on SIGTERM" ended "$pid"
 	grep -q 'Bridge stopped' "$work/b.log" || fail "no 'Bridge stopped': $(tail -n 5 "$work/b.log")"
-	kill -TERM "$(cat "$work/a2.pid")"
+	[[ ! -r $work/a2.pid ]] || kill -TERM "$(cat "$work/a2.pid")"
 }
 
 # --- the runner -----------------------------------------------------------
