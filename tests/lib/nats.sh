@@ -16,11 +16,13 @@ nats_listening() {	# PORT SECONDS
 	done
 }
 
-# Connect, read the server's INFO, CONNECT and PING until its PONG.
+# Connect, read the server's INFO (into $nats_info), CONNECT and PING
+# until its PONG.
 nats_connect() {	# PORT NAME
 	nats_listening "$1" 60 || return 1
 	coproc NATS { exec socat - TCP:127.0.0.1:"$1"; }
 	nats_expect 60 '^INFO \{' || { nats_close; return 1; }
+	nats_info=$nats_line
 	nats_send "CONNECT {\"verbose\":false,\"pedantic\":false,\"name\":\"$2\",\"lang\":\"bash\",\"version\":\"1\"}" PING
 	nats_expect 60 '^PONG$'
 }
