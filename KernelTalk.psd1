@@ -35,6 +35,7 @@
         'New-KernelTalkRoom'
         'Get-KernelTalkMember'
         'Set-KernelTalkRoom'
+        'Start-KernelTalkBridge'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -88,10 +88,13 @@ $TestOut = Join-Path $Out 'test'
 $KtVm = Join-Path $Root 'tests/vm/kt-vm'
 $ModuleProject = Join-Path $Root 'src/KernelTalk.PowerShell/KernelTalk.PowerShell.csproj'
 $UnitProject = Join-Path $Root 'tests/Unit/KernelTalk.Tests.csproj'
+# Start-KernelTalkBridge's NATS side (net8.0), laid out in the module's bridge/ folder.
+$BridgeProject = Join-Path $Root 'src/KernelTalk.Bridge/KernelTalk.Bridge.csproj'
 $AbiSuite = Join-Path $Root 'tests/abi/kt-abi'
 $StressTier = Join-Path $Root 'tests/stress/run.sh'
 $FuzzTier = Join-Path $Root 'tests/fuzz/run.sh'
 $InstallTier = Join-Path $Root 'tests/install/run.sh'
+$BridgeTier = Join-Path $Root 'tests/bridge/run.sh'
 # The one place the Pester version is pinned.
 $PesterProject = Join-Path $Root 'tests/Pester/PesterModule.csproj'
 # Test also runs the ABI suite on these: DESIGN.md section 6's kernels, the
@@ -143,6 +146,7 @@ function Get-Kdir([string] $Version = $Kernel) {
 
 function Build-PowerShellModule {
     Invoke-Native 'dotnet' @('build', $ModuleProject, '-c', 'Release', '--nologo', '-v', 'q', '-clp:NoSummary')
+    Invoke-Native 'dotnet' @('build', $BridgeProject, '-c', 'Release', '--nologo', '-v', 'q', '-clp:NoSummary')
     Write-Step 'publish out/KernelTalk'
     $null = & (Join-Path $Root 'src/KernelTalk.PowerShell/Publish-Module.ps1') -Configuration Release
 }
@@ -275,6 +279,7 @@ function Get-TestTier {
         }
         @{ Name = 'client'; Run = { Invoke-Tier -Name 'client' -Summary 'client' -FilePath $KtVm -Arguments ((Get-VmArgument 'client') + @('--', (Join-Path $Root 'tests/client/run.sh'))) } }
         @{ Name = 'chat'; Run = { Invoke-Tier -Name 'chat' -Summary 'chat' -FilePath $KtVm -Arguments ((Get-VmArgument 'chat' @('--timeout', '2400', '--share', $PSHOME)) + @('--', (Join-Path $Root 'tests/chat/run.sh'))) } }
+        @{ Name = 'bridge'; Run = { Invoke-BridgeTier } }
         @{ Name = 'pester'; Run = { Invoke-PesterTier } }
     ) | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Run = $_.Run; Argument = $_['Argument'] } }
 }
@@ -364,6 +369,14 @@ function Invoke-SanitizeTier {
         return New-TierResult 'sanitize' 0 1 'sanitizer build failed'
     }
     Invoke-Tier -Name 'sanitize' -Summary 'sanitize' -FilePath $KtVm -Arguments ((Get-VmArgument 'sanitize' @('--timeout', '1800', '--smp', '2')) + @('--', $sanitize, $bin))
+}
+
+# Start-KernelTalkBridge through a nats-server inside the VM (loopback only):
+# nats-server is Debian's, installed on the host first (as root; else run.sh
+# names the apt-get line) and run by the guest from the host root.
+function Invoke-BridgeTier {
+    & $BridgeTier setup | Out-Host
+    Invoke-Tier -Name 'bridge' -Summary 'bridge' -FilePath $KtVm -Arguments ((Get-VmArgument 'bridge' @('--timeout', '2400', '--share', $PSHOME)) + @('--', $BridgeTier))
 }
 
 # The cmdlet specs under real Pester, in one pwsh inside the VM, where the

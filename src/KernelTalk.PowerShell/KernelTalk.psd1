@@ -29,6 +29,7 @@
         'New-KernelTalkRoom'
         'Get-KernelTalkMember'
         'Set-KernelTalkRoom'
+        'Start-KernelTalkBridge'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -6,7 +6,9 @@ Lays out the KernelTalk module folder from the build output.
 .DESCRIPTION
 Copies the binary module, the Mono.Posix implementation and its native
 helper, the format file and the help into one folder that Import-Module can
-load, with the folder's manifest (src/KernelTalk.PowerShell/KernelTalk.psd1)
+load, and Start-KernelTalkBridge's NATS side (src/KernelTalk.Bridge: its dll
+and NATS.Net's) into its bridge/ subfolder, which the module loads into an
+AssemblyLoadContext of its own (src/KernelTalk.PowerShell/Bridge/BridgeLoader.cs), with the folder's manifest (src/KernelTalk.PowerShell/KernelTalk.psd1)
 stamped with the module version: the <Version> of KernelTalk.PowerShell.csproj,
 the one place it is set, read back from the built assembly.
 
@@ -36,6 +38,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 
 $buildDir = Join-Path $PSScriptRoot "bin/$Configuration/netstandard2.0"
+$bridgeDir = Join-Path $PSScriptRoot "../KernelTalk.Bridge/bin/$Configuration/net8.0"
 # Every file of the module folder, relative to the build output.  The build
 # copies Mono.Posix's linux-x64 implementation and native helper there (see
 # the .csproj); a missing file means the build did not run or failed.
@@ -52,6 +55,13 @@ foreach ($file in $files) {
         throw "Publish-Module: '$(Join-Path $buildDir $file)' is missing. Build first: dotnet build src/KernelTalk.PowerShell -c $Configuration"
     }
 }
+# The bridge's dll and every dependency the build copied next to it (never
+# this module's own dll: the bridge shares the loaded one).
+$bridgeFiles = @(Get-ChildItem -File -Path (Join-Path $bridgeDir '*.dll') -ErrorAction Ignore |
+        Where-Object Name -NE 'KernelTalk.PowerShell.dll')
+if (-not ($bridgeFiles.Name -contains 'KernelTalk.Bridge.dll')) {
+    throw "Publish-Module: '$(Join-Path $bridgeDir 'KernelTalk.Bridge.dll')' is missing. Build first: dotnet build src/KernelTalk.Bridge -c $Configuration"
+}
 
 # Start clean so that a file dropped from the list does not linger.
 Remove-Item -Recurse -Force -ErrorAction Ignore $OutputPath
@@ -59,6 +69,8 @@ $null = New-Item -ItemType Directory -Force (Join-Path $OutputPath 'en-US')
 foreach ($file in $files) {
     Copy-Item (Join-Path $buildDir $file) (Join-Path $OutputPath $file)
 }
+$null = New-Item -ItemType Directory -Force (Join-Path $OutputPath 'bridge')
+$bridgeFiles | Copy-Item -Destination (Join-Path $OutputPath 'bridge')
 
 $version = [Reflection.AssemblyName]::GetAssemblyName((Join-Path $buildDir 'KernelTalk.PowerShell.dll')).Version.ToString(3)
 $manifest = Get-Content -Raw (Join-Path $PSScriptRoot 'KernelTalk.psd1')

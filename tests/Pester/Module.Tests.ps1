@@ -5,7 +5,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $Cmdlets = @('Connect-KernelTalk', 'Disconnect-KernelTalk', 'Enter-KernelTalkChat', 'Get-KernelTalkMember', 'Get-KernelTalkRoom',
         'Install-KernelTalk', 'New-KernelTalkRoom', 'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Set-KernelTalkRoom',
-        'Uninstall-KernelTalk')
+        'Start-KernelTalkBridge', 'Uninstall-KernelTalk')
 }
 
 Describe 'KernelTalk module' {
@@ -28,7 +28,7 @@ Describe 'KernelTalk module' {
     It 'Should have help with synopsis, description, parameters and examples for <_>' -ForEach @(
         'Connect-KernelTalk', 'Disconnect-KernelTalk', 'Enter-KernelTalkChat', 'Get-KernelTalkMember', 'Get-KernelTalkRoom',
         'Install-KernelTalk', 'New-KernelTalkRoom', 'Receive-KernelTalkMessage', 'Send-KernelTalkMessage', 'Set-KernelTalkRoom',
-        'Uninstall-KernelTalk') {
+        'Start-KernelTalkBridge', 'Uninstall-KernelTalk') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -Match '^\s*\S+-\S+ \['   # not the auto-generated syntax line

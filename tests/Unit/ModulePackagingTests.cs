@@ -44,7 +44,7 @@ namespace KernelTalk.Tests
             Assert.Equal(
                 new[] { "Connect-KernelTalk", "Disconnect-KernelTalk", "Enter-KernelTalkChat", "Get-KernelTalkMember", "Get-KernelTalkRoom",
                         "Install-KernelTalk", "New-KernelTalkRoom", "Receive-KernelTalkMessage", "Send-KernelTalkMessage", "Set-KernelTalkRoom",
-                        "Uninstall-KernelTalk" },
+                        "Start-KernelTalkBridge", "Uninstall-KernelTalk" },
                 CmdletTypes.Select(CmdletName).OrderBy(n => n, StringComparer.Ordinal));
         }
 

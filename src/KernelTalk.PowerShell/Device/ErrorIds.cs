@@ -44,5 +44,8 @@ namespace KernelTalk
         public const string RoomChangeDenied = nameof(RoomChangeDenied);
         public const string DefaultRoomAccess = nameof(DefaultRoomAccess);
         public const string UserNotFound = nameof(UserNotFound);
+        public const string BridgeUnavailable = nameof(BridgeUnavailable);
+        public const string BridgeHostName = nameof(BridgeHostName);
+        public const string BridgeFailed = nameof(BridgeFailed);
     }
 }
