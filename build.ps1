@@ -17,7 +17,8 @@ Test     Build, then every test tier: unit (xunit, host), lint (host),
          add/build/remove in a throwaway DKMS tree; host), abi
          (each supported kernel, in the VM), stress, sanitize (the C
          programs under ASan + UBSan), client and pester (in the VM), chat
-         (Enter-KernelTalkChat in tmux, in the VM); on the debug kernel abi,
+         (Enter-KernelTalkChat in tmux, in the VM), hosts (a room across two
+         VMs through nats-server on the host); on the debug kernel abi,
          stress and fuzz (kt-fuzz for KT_FUZZ_SECONDS, default 300, then
          trinity) in one boot, then a kmemleak check. Each
          tier's output is saved under out/test/. Prints a table
@@ -280,6 +281,8 @@ function Get-TestTier {
         @{ Name = 'client'; Run = { Invoke-Tier -Name 'client' -Summary 'client' -FilePath $KtVm -Arguments ((Get-VmArgument 'client') + @('--', (Join-Path $Root 'tests/client/run.sh'))) } }
         @{ Name = 'chat'; Run = { Invoke-Tier -Name 'chat' -Summary 'chat' -FilePath $KtVm -Arguments ((Get-VmArgument 'chat' @('--timeout', '2400', '--share', $PSHOME)) + @('--', (Join-Path $Root 'tests/chat/run.sh'))) } }
         @{ Name = 'bridge'; Run = { Invoke-BridgeTier } }
+        # Two VMs at once and nats-server on the host (tests/hosts/run.sh boots them).
+        @{ Name = 'hosts'; Run = { Invoke-Tier -Name 'hosts' -Summary 'hosts' -FilePath (Join-Path $Root 'tests/hosts/run.sh') -Arguments @((Join-Path $TestOut 'hosts')) } }
         @{ Name = 'pester'; Run = { Invoke-PesterTier } }
     ) | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Run = $_.Run; Argument = $_['Argument'] } }
 }

@@ -106,33 +106,55 @@ relayed_from() {	# ORIGIN-COMM
 	echo "root@$peer($1:"
 }
 
-case_start() {	# a bridge for the room, a chat and the C client
-	local w
-	tmx new-session -d -x 160 -y 30 -s chat -n idle || fail "tmux new-session"
-	tmx set-option -g history-limit 5000
+# The bridge in tmux window "bridge" (tmux started if need be).
+start_bridge() {
+	if ! tmx has-session -t chat 2>/dev/null; then
+		tmx new-session -d -x 160 -y 30 -s chat -n idle || fail "tmux new-session"
+		tmx set-option -g history-limit 5000
+	fi
 	tmx new-window -d -t chat -n bridge -- "$pwsh" -NoLogo -NoProfile -NoExit -Command \
 		"Import-Module '$module'; Start-KernelTalkBridge -Room $room -Server nats://127.0.0.1:$port -HostName $me -Verbose" ||
 		fail "tmux new-window bridge"
 	pane_var bridge pane_pid >"$work/bridge.pid"
+}
+
+bridge_relays() {
+	wait_until 480 "the bridge does not relay: $(pane bridge)" pane_has bridge "Relaying $room as host '$me'"
+}
+
+case_start() {	# a bridge for the room, a chat and the C client
+	local w
+	start_bridge
 	start_pwsh a
 	enter_chat a "$room"
 	tmx new-window -d -t chat -n c -- "$client" --room "$room" || fail "tmux new-window c"
 	pane_var c pane_pid >"$work/c.pid"
 	wait_until 60 "the C client did not start: $(pane c)" pane_has c "Ctrl+D leaves"
-	# The bridge in the room: a member marked as relaying, the bridge's pid.
-	wait_until 480 "no relaying member of $room from the bridge: $("$client" --room "$room" --who </dev/null 2>&1); bridge: $(pane bridge)" \
-		bridge_member
+	bridge_relays
+	# The bridge's files are members of the room.
+	"$client" --room "$room" --who </dev/null | awk -v p="$(cat "$work/bridge.pid")" '$2 == p { f = 1 } END { exit !f }' ||
+		fail "the bridge is no member of $room: $("$client" --room "$room" --who </dev/null 2>&1)"
 	for w in bridge a c; do echo "$w=$(cat "$work/$w.pid")"; done >"$KT_RESULTS/pids"
 }
 
-bridge_member() {
-	"$client" --room "$room" --who </dev/null 2>/dev/null |
-		awk -v p="$(cat "$work/bridge.pid")" '$2 == p && $4 ~ /R/ { f = 1 } END { exit !f }'
+# The chat shows its own line from its echo; the C client on a terminal
+# does not print its own lines: the room's post count says it went.
+case_say() {	# WINDOW TEXT: typed in the chat (a) or the C client (c)
+	local posted
+	posted=$(room_field "$room" 8)
+	type_in "$1" "$2" Enter
+	wait_until 60 "$room got no post from window $1" test "$(room_field "$room" 8)" -gt "$posted"
+	[[ $1 == c ]] && return
+	wait_until 60 "window $1 does not show its own \"$2\": $(pane "$1")" pane_has "$1" ": $2"
 }
 
-case_say() {	# WINDOW TEXT: typed (chat a) or entered (C client c) here
-	type_in "$1" "$2" Enter
-	wait_until 60 "window $1 does not show its own \"$2\": $(pane "$1")" pane_has "$1" ": $2"
+# Every line of the conversation once in the chat: nothing came back.
+case_once() {	# TEXT...
+	local t n
+	for t; do
+		n=$(pane a | grep -cF -- ": $t")
+		((n == 1)) || fail "window a shows \"$t\" $n times: $(pane a)"
+	done
 }
 
 # The peer's line in chat a and in the C client, once, relayed by our
@@ -159,6 +181,66 @@ case_stop() {	# Ctrl+C ends the bridge and the chat; the room is empty
 	for w in bridge a; do
 		type_in "$w" "exit" Enter
 	done
+}
+
+# --- bench cases (bench/hosts.sh) ----------------------------------------
+
+case_bridge() {	# the bridge alone
+	start_bridge
+	bridge_relays
+}
+
+case_flood() {	# N: lines posted here as fast as the C client goes
+	seq -f "flood %g" 1 "$1" | "$client" --room "$room" >/dev/null || fail "the flood did not post"
+}
+
+# Our bridge starts now and posts the N messages the stream holds: the
+# rate from its first post to its Nth, the room's post count polled.
+case_inbound() {	# N
+	local c t1='' t2
+	start_bridge
+	while :; do
+		c=$(room_field "$room" 8)
+		((c >= 1)) && [[ -z $t1 ]] && t1=${EPOCHREALTIME/./}
+		((c >= $1)) && break
+		sleep 0.01
+	done
+	t2=${EPOCHREALTIME/./}
+	echo "inbound through $me's bridge: $(((($1 - 1) * 1000000) / (t2 - t1))) msg/s ($1 messages in $(((t2 - t1) / 1000)) ms, posted from the stream)"
+}
+
+# The peer's "ping N" answered with "pong N", COUNT times, in the background.
+case_echo() {	# COUNT
+	(
+		coproc CL { exec "$client" --room "$room"; }
+		local line i=0
+		while ((i < $1)) && IFS= read -r line <&"${CL[0]}"; do
+			[[ $line == *"root@$peer("*": ping "* ]] || continue
+			echo "pong ${line##*: ping }" >&"${CL[1]}"
+			i=$((i + 1))
+		done
+		echo "answered $i"
+	) >"$work/echo.log" 2>&1 &
+	wait_until 60 "the echo client did not join" test "$(room_field "$room" 4)" -ge 3
+}
+
+# COUNT pings to the peer's echo, one at a time: the round trip through both
+# bridges and the server, in this guest's clock.
+case_ping() {	# COUNT
+	local i t0 line got all=() sorted
+	coproc CL { exec "$client" --room "$room"; }
+	for ((i = 1; i <= $1; i++)); do
+		t0=${EPOCHREALTIME/./} got=0
+		echo "ping $i" >&"${CL[1]}"
+		while IFS= read -r -t 60 line <&"${CL[0]}"; do
+			[[ $line == *"root@$peer("*": pong $i" ]] && got=1 && break
+		done
+		((got)) || fail "no pong $i"
+		all+=($(((${EPOCHREALTIME/./} - t0) / 1000)))
+	done
+	sorted=$(printf '%s\n' "${all[@]}" | sort -n | tr '\n' ' ')
+	read -ra all <<<"$sorted"
+	echo "bridge round trip $me -> $peer -> $me: median $(((all[($1 - 1) / 2] + all[$1 / 2]) / 2)) ms, min ${all[0]} ms, max ${all[$1 - 1]} ms ($1 pings; all: $sorted)"
 }
 
 # --- the agent, in a guest (run.sh --agent PORT ME PEER) ------------------
@@ -321,6 +403,8 @@ talk() {
 	run_case b "case_say c the-C-client-on-hostb" "hostb's C client says a line" &&
 		run_case a "case_sees kerneltalk-clie $(pid_of b c) the-C-client-on-hostb" \
 			"hosta's chat and client show it from root@hostb's C client"
+	run_case ab "case_once hello-from-the-chat-on-hosta hello-back-from-hostb the-C-client-on-hosta the-C-client-on-hostb" \
+		"each chat shows each line once: none came back over the bridges"
 	run_case ab "case_stop" "Ctrl+C stops each bridge, the rooms empty"
 }
 
@@ -331,6 +415,37 @@ transport() {	# REQUESTS
 	run_case a "case_raw_serve $1" "hosta: a responder subscribes" || return
 	run_case b "case_raw_request $1" "hostb: $1 request(s) answered by hosta" &&
 		run_case a "case_raw_served" "hosta: the responder answered and left (its connection ends)"
+}
+
+# On the host: the number of messages in the room's stream (JetStream API).
+stream_count() {
+	nats_pub "\$JS.API.STREAM.INFO.KT_kerneltalk_2E$room" "" "kt.hosts.bench" &&
+		nats_expect 30 '^MSG kt.hosts.bench 1 [0-9]+$' &&
+		[[ $nats_data =~ \"state\":\{\"messages\":([0-9]+) ]] &&
+		echo "${BASH_REMATCH[1]}"
+}
+
+# Figures: the transport's floor, each bridge's rate one way, the round trip.
+bench() {	# N
+	local c t1='' t2
+	transport 100 || return
+	run_case a "case_bridge" "hosta: the bridge relays" || return
+	nats_connect "$port" host-bench || bail "the host cannot reach its nats-server"
+	nats_send "SUB kt.hosts.bench 1"
+	remote_start a case_flood "$1"
+	while :; do
+		((SECONDS < start + 3000)) || bail "the stream never held $1 messages"
+		c=$(stream_count) || bail "no stream info: $nats_line $nats_data"
+		((c >= 1)) && [[ -z $t1 ]] && t1=${EPOCHREALTIME/./}
+		((c >= $1)) && break
+	done
+	t2=${EPOCHREALTIME/./}
+	nats_close
+	echo "# outbound through hosta's bridge: $(((($1 - 1) * 1000000) / (t2 - t1))) msg/s ($1 messages in $(((t2 - t1) / 1000)) ms, counted in the stream on the host)"
+	remote_wait a || bail "the flood failed"
+	run_case b "case_inbound $1" "hostb: its bridge posts the $1 messages" || return
+	run_case b "case_echo 100" "hostb: an echo client joins" || return
+	run_case a "case_ping 100" "hosta: 100 pings answered through both bridges"
 }
 
 command -v qemu-system-x86_64 >/dev/null || bail "no QEMU (tests/vm/kt-vm setup installs it)"
@@ -372,7 +487,7 @@ echo "# both guests up after $((SECONDS - start)) s"
 case ${KT_HOSTS_CASES:-tier} in
 tier) transport 1 && talk ;;
 transport) transport 1 ;;
-bench) transport 100 ;;
+bench) bench "${KT_HOSTS_FLOOD:-2000}" ;;
 *) bail "KT_HOSTS_CASES: tier, transport or bench" ;;
 esac
 
