@@ -119,7 +119,7 @@ start_bridge() {
 }
 
 bridge_relays() {
-	wait_until 480 "the bridge does not relay: $(pane bridge)" pane_has bridge "Relaying $room as host '$me'"
+	wait_until 480 "the bridge does not relay: $(pane bridge)" pane_has bridge "Relaying room '$room' as host '$me'"
 }
 
 case_start() {	# a bridge for the room, a chat and the C client
@@ -143,9 +143,13 @@ case_say() {	# WINDOW TEXT: typed in the chat (a) or the C client (c)
 	local posted
 	posted=$(room_field "$room" 8)
 	type_in "$1" "$2" Enter
-	wait_until 60 "$room got no post from window $1" test "$(room_field "$room" 8)" -gt "$posted"
+	wait_until 60 "$room got no post from window $1: $(cat /proc/kerneltalk)" posted_over "$posted"
 	[[ $1 == c ]] && return
 	wait_until 60 "window $1 does not show its own \"$2\": $(pane "$1")" pane_has "$1" ": $2"
+}
+
+posted_over() {	# N: the room's post count is over N
+	(($(room_field "$room" 8) > $1))
 }
 
 # Every line of the conversation once in the chat: nothing came back.
@@ -171,13 +175,17 @@ case_sees() {	# ORIGIN-COMM ORIGIN-PID TEXT
 	pane a | sed '/^$/d'
 }
 
+room_empty() {
+	(($(room_field "$room" 4) == 0))
+}
+
 case_stop() {	# Ctrl+C ends the bridge and the chat; the room is empty
 	local w
 	type_in a "/quit" Enter
 	type_in c "" C-d
 	type_in bridge "" C-c
 	wait_until 120 "the bridge did not stop: $(pane bridge)" pane_has bridge "PS "
-	wait_until 60 "members left in $room: $(cat /proc/kerneltalk)" test "$(room_field "$room" 4)" -eq 0
+	wait_until 60 "members left in $room: $(cat /proc/kerneltalk)" room_empty
 	for w in bridge a; do
 		type_in "$w" "exit" Enter
 	done
@@ -221,7 +229,11 @@ case_echo() {	# COUNT
 		done
 		echo "answered $i"
 	) >"$work/echo.log" 2>&1 &
-	wait_until 60 "the echo client did not join" test "$(room_field "$room" 4)" -ge 3
+	wait_until 60 "the echo client did not join: $(cat /proc/kerneltalk)" echo_joined
+}
+
+echo_joined() {	# the bridge's two files and the echo client
+	(($(room_field "$room" 4) >= 3))
 }
 
 # COUNT pings to the peer's echo, one at a time: the round trip through both
@@ -246,7 +258,7 @@ case_ping() {	# COUNT
 # --- the agent, in a guest (run.sh --agent PORT ME PEER) ------------------
 
 agent() {
-	local n=1 t fn args st
+	local n=1 t fn args st w
 	export KT_HOSTS_PORT=$1 KT_HOSTS_ME=$2 KT_HOSTS_PEER=$3
 	pwsh=${KT_PWSH:-$(command -v pwsh)}
 	module=$repo/out/KernelTalk/KernelTalk.psd1
@@ -268,6 +280,12 @@ agent() {
 		# shellcheck disable=SC2086 # args: words
 		timeout -k 5 "$t" "$self" --case "$fn" $args </dev/null >"$KT_RESULTS/$n.log" 2>&1
 		st=$?
+		if ((st)) && [[ -S $work/tmux.sock ]]; then
+			for w in bridge a c; do
+				echo "window $w:"
+				tmux -S "$work/tmux.sock" capture-pane -p -J -t "chat:$w" 2>/dev/null | sed '/^$/d'
+			done >>"$KT_RESULTS/$n.log"
+		fi
 		echo "$st" >"$KT_RESULTS/done.tmp" && mv "$KT_RESULTS/done.tmp" "$KT_RESULTS/done.$n"
 		n=$((n + 1))
 	done

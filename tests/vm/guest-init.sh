@@ -56,6 +56,11 @@ host_connected() {	# DEVICE
 	grep -qx 'host_connected: 1' "/sys/kernel/debug/virtio-ports/${1##*/}" 2>/dev/null
 }
 
+# The port's state in one line, for the relay's log.
+port_state() {	# DEVICE
+	tr '\n' ' ' <"/sys/kernel/debug/virtio-ports/${1##*/}" 2>/dev/null
+}
+
 serial_relay() {	# DEVICE PORT
 	local dev=$1 port=$2 line st
 	exec 3<>"$dev"
@@ -63,7 +68,7 @@ serial_relay() {	# DEVICE PORT
 		until host_connected "$dev"; do sleep 0.1; done
 		echo "kt-vm: $(date +%T.%N) relaying 127.0.0.1:$port"
 		socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr FD:3
-		echo "kt-vm: $(date +%T.%N) client left (socat $?)"
+		echo "kt-vm: $(date +%T.%N) client left (socat $?): $(port_state "$dev")"
 		host_connected "$dev" || continue
 		printf X >&3
 		# Up to the server's answer (bash reads a device byte by byte).
@@ -75,6 +80,7 @@ serial_relay() {	# DEVICE PORT
 		# Then QEMU sees the close (a read meanwhile would be EOF) and
 		# reconnects a second later.
 		for st in $(seq 100); do host_connected "$dev" || break; sleep 0.1; done
+		echo "kt-vm: $(date +%T.%N) reset: $(port_state "$dev")"
 	done
 }
 
