@@ -17,8 +17,9 @@ Test     Build, then every test tier: unit (xunit, host), lint (host),
          add/build/remove in a throwaway DKMS tree; host), abi
          (each supported kernel, in the VM), stress, sanitize (the C
          programs under ASan + UBSan), client and pester (in the VM), chat
-         (Enter-KernelTalkChat in tmux, in the VM), hosts (a room across two
-         VMs through nats-server on the host); on the debug kernel abi,
+         (Enter-KernelTalkChat in tmux, in the VM), bridge (Start-KernelTalkBridge
+         through a nats-server inside the VM), hosts (a room across two VMs
+         through nats-server on the host); on the debug kernel abi,
          stress and fuzz (kt-fuzz for KT_FUZZ_SECONDS, default 300, then
          trinity) in one boot, then a kmemleak check. Each
          tier's output is saved under out/test/. Prints a table

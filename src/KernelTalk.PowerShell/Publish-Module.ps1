@@ -71,6 +71,8 @@ foreach ($file in $files) {
 }
 $null = New-Item -ItemType Directory -Force (Join-Path $OutputPath 'bridge')
 $bridgeFiles | Copy-Item -Destination (Join-Path $OutputPath 'bridge')
+# The systemd unit that runs a bridge as a service, where an installed module has it.
+Copy-Item (Join-Path $PSScriptRoot '../KernelTalk.Bridge/kerneltalk-bridge@.service') (Join-Path $OutputPath 'bridge')
 
 $version = [Reflection.AssemblyName]::GetAssemblyName((Join-Path $buildDir 'KernelTalk.PowerShell.dll')).Version.ToString(3)
 $manifest = Get-Content -Raw (Join-Path $PSScriptRoot 'KernelTalk.psd1')

@@ -119,7 +119,7 @@ case_start() {	# nats-server with JetStream; both bridges connect and relay
 	wait_until 60 "nats-server did not listen: $(tail -n 5 "$work/nats.log")" grep -q 'Server is ready' "$work/nats.log"
 	start_reader east "$work/east.out"
 	start_reader west "$work/west.out"
-	wait_until 60 "the readers did not join" test "$(room_field west 4)" -ge 1
+	wait_until 60 "the readers did not join: $(cat /proc/kerneltalk "$work/east.out" "$work/west.out")" test "$(room_field west 4)" -ge 1
 	start_bridge a east hostA
 	start_bridge b west hostB
 	wait_relaying a
