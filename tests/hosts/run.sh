@@ -457,7 +457,13 @@ bench() {	# N
 		((c >= 1)) && [[ -z $t1 ]] && t1=${EPOCHREALTIME/./}
 		((c >= $1)) && break
 		((c == last)) || last=$c moved=$SECONDS
-		((SECONDS - moved < 120)) || bail "the stream holds $c of $1 messages, none more for 120 s"
+		if ((SECONDS - moved >= 120)); then
+			remote_wait a
+			remote_start a pane bridge
+			remote_wait a
+			sed 's/^/# hosta bridge: /' "$(gdir a)/${seq[a]}.log"
+			bail "the stream holds $c of $1 messages, none more for 120 s"
+		fi
 	done
 	t2=${EPOCHREALTIME/./}
 	nats_close
