@@ -61,8 +61,13 @@ port_state() {	# DEVICE
 	tr '\n' ' ' <"/sys/kernel/debug/virtio-ports/${1##*/}" 2>/dev/null
 }
 
+# Bytes the port has received from the host (counted as they arrive).
+port_bytes_in() {	# DEVICE
+	sed -n 's/^bytes_received: //p' "/sys/kernel/debug/virtio-ports/${1##*/}"
+}
+
 serial_relay() {	# DEVICE PORT
-	local dev=$1 port=$2 line st
+	local dev=$1 port=$2 line st i
 	exec 3<>"$dev"
 	while :; do
 		until host_connected "$dev"; do sleep 0.1; done
@@ -78,8 +83,13 @@ serial_relay() {	# DEVICE PORT
 		st=$?
 		((st == 0)) || echo "kt-vm: no -ERR from the server after the client left (read $st): the next client may see the old connection"
 		# Then QEMU sees the close (a read meanwhile would be EOF) and
-		# reconnects a second later.
-		for st in $(seq 100); do host_connected "$dev" || break; sleep 0.1; done
+		# reconnects a second later; the server greets the new connection
+		# at once, so its first bytes arriving say it is up.
+		st=$(port_bytes_in "$dev")
+		for i in $(seq 600); do
+			(($(port_bytes_in "$dev") > st)) && break
+			sleep 0.1
+		done
 		echo "kt-vm: $(date +%T.%N) reset: $(port_state "$dev")"
 	done
 }
