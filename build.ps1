@@ -19,7 +19,8 @@ Test     Build, then every test tier: unit (xunit, host), lint (host),
          (each supported kernel, in the VM), stress, sanitize (the C
          programs under ASan + UBSan), client and pester (in the VM), chat
          (Enter-KernelTalkChat in tmux, in the VM), bridge (Start-KernelTalkBridge
-         through a nats-server inside the VM); on the debug kernel abi,
+         through a nats-server inside the VM), hosts (a room across two VMs
+         through nats-server on the host); on the debug kernel abi,
          stress and fuzz (kt-fuzz for KT_FUZZ_SECONDS, default 300, then
          trinity) in one boot, then the ring's KUnit tests, then a
          kmemleak check. Each
@@ -285,6 +286,8 @@ function Get-TestTier {
         @{ Name = 'client'; Run = { Invoke-Tier -Name 'client' -Summary 'client' -FilePath $KtVm -Arguments ((Get-VmArgument 'client') + @('--', (Join-Path $Root 'tests/client/run.sh'))) } }
         @{ Name = 'chat'; Run = { Invoke-Tier -Name 'chat' -Summary 'chat' -FilePath $KtVm -Arguments ((Get-VmArgument 'chat' @('--timeout', '2400', '--share', $PSHOME)) + @('--', (Join-Path $Root 'tests/chat/run.sh'))) } }
         @{ Name = 'bridge'; Run = { Invoke-BridgeTier } }
+        # Two VMs at once and nats-server on the host (tests/hosts/run.sh boots them).
+        @{ Name = 'hosts'; Run = { Invoke-Tier -Name 'hosts' -Summary 'hosts' -FilePath (Join-Path $Root 'tests/hosts/run.sh') -Arguments @((Join-Path $TestOut 'hosts')) } }
         @{ Name = 'pester'; Run = { Invoke-PesterTier } }
     ) | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Run = $_.Run; Argument = $_['Argument'] } }
 }

@@ -34,50 +34,8 @@ export LC_ALL=C.UTF-8
 
 # shellcheck source=../lib/tier.sh
 . "$(dirname "$self")/../lib/tier.sh"
-
-# One tmux server for the tier, on a private socket; -u: UTF-8 panes.
-tmx() {
-	tmux -u -S "$work/tmux.sock" "$@"
-}
-
-pane() {	# WINDOW: the screen as text, wrapped lines joined
-	tmx capture-pane -p -J -t "chat:$1"
-}
-
-pane_has() {	# WINDOW TEXT
-	pane "$1" | grep -qF -- "$2"
-}
-
-pane_lacks() {	# WINDOW TEXT
-	! pane_has "$@"
-}
-
-# How many lines of the pane contain TEXT.
-pane_count() {	# WINDOW TEXT
-	pane "$1" | grep -cF -- "$2"
-}
-
-# The pane's last non-empty line, trailing blanks cut.
-last_line() {	# WINDOW
-	pane "$1" | sed 's/ *$//' | awk 'NF { l = $0 } END { print l }'
-}
-
-pane_var() {	# WINDOW FORMAT-VARIABLE
-	tmx display-message -p -t "chat:$1" "#{$2}"
-}
-
-# Type TEXT literally, then the named keys (Enter, C-c, ...).
-type_in() {	# WINDOW TEXT [KEY...]
-	local w=$1 text=$2
-	shift 2
-	[[ -z $text ]] || tmx send-keys -t "chat:$w" -l -- "$text"
-	(($# == 0)) || tmx send-keys -t "chat:$w" "$@"
-}
-
-room_field() {	# ROOM FIELD (4 members, 8 posted)
-	awk -v r="$1" -v f="$2" '$1 == r { print $f; found = 1 }
-		END { if (!found) print 0 }' /proc/kerneltalk
-}
+# shellcheck source=../lib/chat.sh
+. "$(dirname "$self")/../lib/chat.sh"
 
 # "root(pwsh:812) #3: hello": the line of a message from WHO (a, b or c).
 line_of() {	# WHO TEXT
@@ -97,23 +55,6 @@ shows() {	# WINDOW WHO TEXT: wait for it, then it must be there once
 }
 
 declare -A comm=([a]=pwsh [b]=pwsh [c]=kerneltalk-clie)
-
-# A pwsh at its prompt with the module imported (30-90 s under TCG: start
-# both before waiting for either), then the chat in it.
-start_pwsh() {	# WINDOW [ENV...]
-	local w=$1
-	shift
-	tmx new-window -d -t chat -n "$w" -- env "$@" "$pwsh" -NoLogo -NoProfile -NoExit \
-		-Command "Import-Module '$module'; 'module-ready'" || fail "tmux new-window $w"
-	pane_var "$w" pane_pid >"$work/$w.pid"
-}
-
-enter_chat() {	# WINDOW ROOM
-	local w=$1 r=$2
-	wait_until 480 "pwsh in window $w did not import the module: $(pane "$w")" pane_has "$w" module-ready
-	type_in "$w" "Enter-KernelTalkChat -Room $r" Enter
-	wait_until 120 "the chat in window $w did not start: $(pane "$w")" pane_has "$w" "Chatting in room '$r'"
-}
 
 # Back at the pwsh prompt: it runs commands, the cursor shows, Ctrl+C is
 # no longer input, no raw mode is left for the programs pwsh runs.
