@@ -83,7 +83,7 @@ case_start() {	# two chats and the C client join one room
 	tmx new-window -d -t chat -n c -- "$client" --room "$r" || fail "tmux new-window c"
 	pane_var c pane_pid >"$work/c.pid"
 	wait_until 60 "the C client did not start: $(pane c)" pane_has c "Ctrl+D leaves"
-	wait_until 60 "not three members in $r: $(cat /proc/kerneltalk)" test "$(room_field "$r" 4)" -eq 3
+	wait_until 60 "not three members in $r: $(cat /proc/kerneltalk)" room_field_is "$r" 4 3
 	wait_until 60 "window a's status line does not say 3 members: $(pane a)" pane_has a "[#$r] 3 members"
 }
 
@@ -121,7 +121,7 @@ case_half_typed() {	# an arriving message leaves the line being typed intact
 	x=$(pane_var a cursor_x)
 	((x == 14)) || fail "cursor at column $x after the message, want 14"
 	type_in a "" C-u
-	wait_until 60 "Ctrl+U did not clear the line: $(last_line a)" test "$(last_line a)" = ">"
+	wait_until 60 "Ctrl+U did not clear the line: $(last_line a)" last_line_is a ">"
 }
 
 case_editing() {	# cursor keys, Ctrl+W and input history change what is posted
@@ -131,7 +131,7 @@ case_editing() {	# cursor keys, Ctrl+W and input history change what is posted
 	type_in a "" Enter
 	shows b a "hello world"
 	type_in a "" Up
-	wait_until 60 "Up did not recall the line: $(last_line a)" test "$(last_line a)" = "> hello world"
+	wait_until 60 "Up did not recall the line: $(last_line a)" last_line_is a "> hello world"
 	type_in a "" C-u
 }
 
@@ -286,14 +286,14 @@ case_block_full() {	# BLOCK: a full room is a notice, typing stays live, the lin
 	holder=$!
 	# shellcheck disable=SC2064
 	trap "kill -CONT $holder; kill $holder; echo $stall >$stall_ms" EXIT
-	wait_until 60 "the holder did not join $r: $(cat /proc/kerneltalk)" test "$(room_field "$r" 4)" -eq 2
+	wait_until 60 "the holder did not join $r: $(cat /proc/kerneltalk)" room_field_is "$r" 4 2
 	kill -STOP "$holder" || fail "cannot stop the holder"
 	# One paste of more lines than the room holds.
 	type_in a "$(printf 'fill-%04d\r' $(seq 1 "$n"))"
 	wait_until 120 "no room-full notice: $(pane a)" pane_all_has a "The room is full (a reader is behind)"
 	wait_until 60 "no waiting count in the status line: $(pane a)" pane_has a "room full:"
 	type_in a "still typing"
-	wait_until 60 "typing does not echo in a full room: $(last_line a)" test "$(last_line a)" = "> still typing"
+	wait_until 60 "typing does not echo in a full room: $(last_line a)" last_line_is a "> still typing"
 	pane_all_has a ": fill-$n" && fail "fill-$n went out while the room was full"
 	kill -CONT "$holder" || fail "cannot continue the holding client"
 	wait_until 300 "the waiting lines did not go: $(pane a)" pane_all_has a "waiting line(s) sent"
@@ -374,7 +374,7 @@ case_end() {	# the C client leaves too; the room is empty
 	local r
 	r=$(cat "$work/room")
 	type_in c "" C-d
-	wait_until 60 "members left in $r: $(cat /proc/kerneltalk)" test "$(room_field "$r" 4)" -eq 0
+	wait_until 60 "members left in $r: $(cat /proc/kerneltalk)" room_field_is "$r" 4 0
 }
 
 # --- one case, in its own process (run.sh --case FUNCTION DIR) -----------

@@ -50,6 +50,16 @@ room_field() {	# ROOM FIELD (4 members, 8 posted)
 		END { if (!found) print 0 }' /proc/kerneltalk
 }
 
+# Predicates for wait_until, which reruns its command: a "$(...)" in its
+# arguments would be read once, when the wait starts.
+room_field_is() {	# ROOM FIELD VALUE
+	[[ $(room_field "$1" "$2") == "$3" ]]
+}
+
+last_line_is() {	# WINDOW TEXT
+	[[ $(last_line "$1") == "$2" ]]
+}
+
 # A pwsh at its prompt with the module imported (30-90 s under TCG: start
 # both before waiting for either), then the chat in it.
 start_pwsh() {	# WINDOW [ENV...]
