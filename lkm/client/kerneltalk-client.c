@@ -756,10 +756,11 @@ static int print_members(int fd)
 		comm[KERNELTALK_COMM_LEN] = '\0';
 		strftime(joined, sizeof(joined), "%H:%M:%S",
 			 localtime_r(&t, &tm));
-		printf("%-12s %7u %-16s %-5s %7llu %s%s\n",
+		printf("%-12s %7u %-16s %-5s %7llu %s%s%s\n",
 		       user_name(m[i].uid, uidbuf, sizeof(uidbuf)), m[i].pid,
 		       comm, flags, (unsigned long long)m[i].unread, joined,
-		       m[i].flags & KERNELTALK_MEMBER_SELF ? " (you)" : "");
+		       m[i].flags & KERNELTALK_MEMBER_SELF ? " (you)" : "",
+		       m[i].flags & KERNELTALK_MEMBER_RELAY ? " (relay)" : "");
 	}
 	fflush(stdout);
 	free(m);

@@ -26,7 +26,7 @@ namespace KernelTalk.Tests
         {
             var io = new FakeDeviceIo();
             io.MemberList.Add(Info(0, 10, "pwsh", KernelTalkAbi.MemberReader | KernelTalkAbi.MemberWriter | KernelTalkAbi.MemberNoEcho, 5));
-            io.MemberList.Add(Info(1000, 20, "kerneltalk-clie", KernelTalkAbi.MemberWriter, 0));
+            io.MemberList.Add(Info(1000, 20, "pwsh", KernelTalkAbi.MemberWriter | KernelTalkAbi.MemberRelay, 0));
             io.MemberList.Add(Info(0, 30, "pwsh", KernelTalkAbi.MemberWriter | KernelTalkAbi.MemberSelf, 0));
             return io;
         }
@@ -48,12 +48,13 @@ namespace KernelTalk.Tests
             Assert.Equal("ops", reader.Room);
             Assert.Equal(0U, reader.Uid);
             Assert.Equal("pwsh", reader.Process);
-            Assert.True(reader.IsReader && reader.IsWriter && reader.IsNoEcho && !reader.IsSelf);
+            Assert.True(reader.IsReader && reader.IsWriter && reader.IsNoEcho && !reader.IsSelf && !reader.IsRelay);
             Assert.Equal(5UL, reader.Unread);
             Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123).AddTicks(4567), reader.Joined);
-            Assert.Equal("kerneltalk-clie", members[1].Process);
+            Assert.Equal("pwsh", members[1].Process);
             Assert.Equal(1000U, members[1].Uid);
             Assert.False(members[1].IsReader);
+            Assert.True(members[1].IsRelay);
         }
 
         [Fact]

@@ -470,6 +470,18 @@ case_relayed() {	# a relayed post: the claimed origin, then the relayer
 	want='] 1001@ev\x1b[2Jil(pwsh:4242) via root(perl:'
 	grep -qF -- "$want" "$dir/r.out" || fail "origin not escaped; got: $(cat -v "$dir/r.out")"
 	(($(wc -l <"$dir/r.out") == 2)) || fail "other lines: $(cat -v "$dir/r.out")"
+	# --who marks a member that relays, here a file held open with F_RELAY.
+	perl -e '
+		my ($node, $client) = @ARGV;
+		$^F = 255;	# no close-on-exec: the client inherits the file
+		open(my $f, "+<", $node) or die "open $node: $!\n";
+		my $flags = pack("L", 8);
+		ioctl($f, 0x4004c702, $flags) or die "F_RELAY: $!\n";
+		exec($client, "--who", $node) or die "exec: $!\n";
+	' "$node" "$client" </dev/null >"$dir/who.out" 2>"$dir/who.err" || fail "--who: $(cat "$dir/who.err")"
+	grep -qE "^root +[0-9]+ +perl +rw- +0 +[0-9:]{8} \(relay\)\$" "$dir/who.out" ||
+		fail "no relay member in --who: $(cat "$dir/who.out")"
+	grep -qE "^root .* \(you\)\$" "$dir/who.out" || fail "the client itself is not there: $(cat "$dir/who.out")"
 }
 
 default_room_in_use() {

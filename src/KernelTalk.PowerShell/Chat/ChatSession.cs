@@ -390,7 +390,7 @@ namespace KernelTalk.Chat
                 string name = UserNames.Resolve(m.Uid) ?? m.Uid.ToString(CultureInfo.InvariantCulture);
                 string access = (m.Reads ? "r" : "-") + (m.Writes ? "w" : "-");
                 lines.Add(ChatFormat.Notice(Format(Strings.ChatWhoLine, name, m.Process, m.Pid, access, m.Unread,
-                    m.IsSelf ? Strings.ChatWhoSelf : string.Empty)));
+                    m.IsSelf ? Strings.ChatWhoSelf : string.Empty, m.Relays ? Strings.ChatWhoRelay : string.Empty)));
             }
             _screen.Add(lines);
         }

@@ -19,6 +19,9 @@ namespace KernelTalk.Chat
 
         public bool Writes { get; init; }
 
+        /// <summary>Posts relayed messages (a bridge).</summary>
+        public bool Relays { get; init; }
+
         /// <summary>The caller's own file.</summary>
         public bool IsSelf { get; init; }
 
@@ -57,6 +60,7 @@ namespace KernelTalk.Chat
                 Process = m.Process,
                 Reads = m.IsReader,
                 Writes = m.IsWriter,
+                Relays = m.IsRelay,
                 IsSelf = m.IsSelf,
                 Unread = m.Unread,
                 Joined = m.Joined,

@@ -29,6 +29,9 @@ namespace KernelTalk
 
         public bool IsNoEcho { get; init; }
 
+        /// <summary>Posts relayed messages (KERNELTALK_F_RELAY): a bridge such as Start-KernelTalkBridge.</summary>
+        public bool IsRelay { get; init; }
+
         /// <summary>The member the listing was asked through (a session's own file).</summary>
         public bool IsSelf { get; init; }
 
@@ -52,6 +55,7 @@ namespace KernelTalk
                     IsReader = (info.Flags & KernelTalkAbi.MemberReader) != 0,
                     IsWriter = (info.Flags & KernelTalkAbi.MemberWriter) != 0,
                     IsNoEcho = (info.Flags & KernelTalkAbi.MemberNoEcho) != 0,
+                    IsRelay = (info.Flags & KernelTalkAbi.MemberRelay) != 0,
                     IsSelf = (info.Flags & KernelTalkAbi.MemberSelf) != 0,
                     Unread = info.Unread,
                     Joined = MessageRecord.TimeFromNanoseconds(info.JoinedNs).ToLocalTime(),
