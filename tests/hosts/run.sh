@@ -131,9 +131,10 @@ case_start() {	# a bridge for the room, a chat and the C client
 	pane_var c pane_pid >"$work/c.pid"
 	wait_until 60 "the C client did not start: $(pane c)" pane_has c "Ctrl+D leaves"
 	bridge_relays
-	# The bridge's files are members of the room.
-	"$client" --room "$room" --who </dev/null | awk -v p="$(cat "$work/bridge.pid")" '$2 == p { f = 1 } END { exit !f }' ||
-		fail "the bridge is no member of $room: $("$client" --room "$room" --who </dev/null 2>&1)"
+	# The bridge's files are members of the room, its posting one marked as a relay.
+	"$client" --room "$room" --who </dev/null |
+		awk -v p="$(cat "$work/bridge.pid")" '$2 == p && / \(relay\)$/ { f = 1 } END { exit !f }' ||
+		fail "the bridge is no relaying member of $room: $("$client" --room "$room" --who </dev/null 2>&1)"
 	for w in bridge a c; do echo "$w=$(cat "$work/$w.pid")"; done >"$KT_RESULTS/pids"
 }
 
