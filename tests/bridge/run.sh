@@ -89,6 +89,13 @@ tally() {	# FILE ORIGIN PREFIX N
 		}' "$1"
 }
 
+# At least MIN of PREFIX1..N from ORIGIN in FILE (a wait_until predicate).
+delivered_at_least() {	# FILE ORIGIN PREFIX N MIN
+	local d l x
+	read -r d l x <<<"$(tally "$1" "$2" "$3" "$4")"
+	((d >= $5))
+}
+
 shows() {	# FILE ORIGIN TEXT
 	grep -F -- "] $2(" "$1" | grep -qE -- " #[0-9]+: $3\$"
 }
@@ -113,10 +120,6 @@ ended() {	# PID
 	[[ ! -e /proc/$1 ]] || grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null
 }
 
-room_field() {	# ROOM FIELD (4 members, 8 posted)
-	awk -v r="$1" -v f="$2" '$1 == r { print $f; found = 1 }
-		END { if (!found) print 0 }' /proc/kerneltalk
-}
 
 # --- cases -----------------------------------------------------------------
 
@@ -126,7 +129,7 @@ case_start() {	# nats-server with JetStream; both bridges connect and relay
 	wait_until 60 "nats-server did not listen: $(tail -n 5 "$work/nats.log")" grep -q 'Server is ready' "$work/nats.log"
 	start_reader east "$work/east.out"
 	start_reader west "$work/west.out"
-	wait_until 300 "the readers did not join: $(cat /proc/kerneltalk "$work/east.out" "$work/west.out")" test "$(room_field west 4)" -ge 1
+	wait_until 300 "the readers did not join: $(cat /proc/kerneltalk "$work/east.out" "$work/west.out")" room_field_at_least west 4 1
 	start_bridge a east hostA
 	start_bridge b west hostB
 	wait_relaying a
@@ -156,7 +159,7 @@ case_kill_restart() {	# SIGKILL a bridge mid-stream, restart it: nothing lost, n
 	local sa=$!
 	setsid bash -c "for ((i = 1; i <= $n; i++)); do echo k-b\$i; sleep 0.3; done | '$client' -r west >/dev/null" </dev/null &
 	local sb=$!
-	wait_until 900 "the stream did not start" test "$(tally "$work/west.out" root@hostA k-a "$n" | cut -d' ' -f1)" -ge 3
+	wait_until 900 "the stream did not start" delivered_at_least "$work/west.out" root@hostA k-a "$n" 3
 	kill -KILL "$(cat "$work/a.pid")"
 	echo "# killed bridge a after $(tally "$work/west.out" root@hostA k-a "$n" | cut -d' ' -f1) k-a messages reached west"
 	start_bridge a2 east hostA
@@ -179,7 +182,7 @@ case_block() {	# a full BLOCK room holds the stream back, then takes all of it
 	local n=10 posted
 	# The holder joins west and stops reading; a filler posts until the room is full.
 	start_reader west "$work/holder.out"
-	wait_until 60 "the holder did not join" test "$(room_field west 4)" -ge 4
+	wait_until 60 "the holder did not join" room_field_at_least west 4 4
 	kill -STOP "$(cat "$work/holder.out.pid")"
 	setsid bash -c "head -c 200000 /dev/zero | tr '\\0' f | fold -w 1000 | '$client' -r west >/dev/null" </dev/null &
 	local filler=$!

@@ -32,17 +32,6 @@ export LC_ALL=C
 # shellcheck source=../lib/tier.sh
 . "$(dirname "$self")/../lib/tier.sh"
 
-# Field of a room's line in /proc/kerneltalk: 4 members, 6 messages, 8 posted.
-room_field() {	# ROOM FIELD
-	awk -v r="$1" -v f="$2" '$1 == r { print $f; found = 1 }
-		END { if (!found) print 0 }' /proc/kerneltalk
-}
-
-room_at_least() {	# ROOM FIELD VALUE
-	local v
-	v=$(room_field "$1" "$2")
-	((v >= $3))
-}
 
 # A piped client NAME: stdin from the FIFO $dir/NAME.in (kept open here,
 # written by say, closed by hang_up), stdout/stderr in $dir/NAME.out/.err.
@@ -162,13 +151,13 @@ case_exchange() {	# two clients, one room, three posts
 	local r=$tag-lobby a b c who
 	start_client a --room "$r" --linger 1
 	start_client b --room "$r" --linger 1
-	wait_until 10 "clients did not join $r" room_at_least "$r" 4 2
+	wait_until 10 "clients did not join $r" room_field_at_least "$r" 4 2
 	say a "hello from a"
-	wait_until 10 "first post missing" room_at_least "$r" 8 1
+	wait_until 10 "first post missing" room_field_at_least "$r" 8 1
 	say b "hello from b"
-	wait_until 10 "second post missing" room_at_least "$r" 8 2
+	wait_until 10 "second post missing" room_field_at_least "$r" 8 2
 	say a "bye from a"
-	wait_until 10 "third post missing" room_at_least "$r" 8 3
+	wait_until 10 "third post missing" room_field_at_least "$r" 8 3
 	hang_up a
 	hang_up b
 	expect_exit0 a 10
@@ -188,12 +177,12 @@ case_rooms_apart() {	# clients in different rooms do not see each other
 	local red=$tag-red blue=$tag-blue
 	start_client r --room "$red" --linger 0.5
 	start_client b --room "$blue" --linger 0.5
-	wait_until 10 "clients did not join" room_at_least "$red" 4 1
-	wait_until 10 "clients did not join" room_at_least "$blue" 4 1
+	wait_until 10 "clients did not join" room_field_at_least "$red" 4 1
+	wait_until 10 "clients did not join" room_field_at_least "$blue" 4 1
 	say r "for red"
 	say b "for blue"
-	wait_until 10 "posts missing" room_at_least "$red" 8 1
-	wait_until 10 "posts missing" room_at_least "$blue" 8 1
+	wait_until 10 "posts missing" room_field_at_least "$red" 8 1
+	wait_until 10 "posts missing" room_field_at_least "$blue" 8 1
 	hang_up r
 	hang_up b
 	expect_exit0 r 10
@@ -207,7 +196,7 @@ case_rooms_apart() {	# clients in different rooms do not see each other
 case_history() {	# --history shows what the room retains; without it, nothing
 	local r=$tag-hist s1 s2
 	start_client p --room "$r"
-	wait_until 10 "poster did not join" room_at_least "$r" 4 1
+	wait_until 10 "poster did not join" room_field_at_least "$r" 4 1
 	say p "first words"
 	say p "second words"
 	hang_up p
@@ -229,9 +218,9 @@ case_info() {	# --info: the room's name, members and counters
 	local r=$tag-info max
 	max=$(cat /sys/module/kerneltalk/parameters/max_msg)
 	start_client a --room "$r"
-	wait_until 10 "client did not join" room_at_least "$r" 4 1
+	wait_until 10 "client did not join" room_field_at_least "$r" 4 1
 	say a "one"
-	wait_until 10 "post missing" room_at_least "$r" 8 1
+	wait_until 10 "post missing" room_field_at_least "$r" 8 1
 	"$client" --room "$r" --info </dev/null >"$dir/info.out" 2>"$dir/info.err" ||
 		fail "--info failed: $(cat "$dir/info.err")"
 	grep -qxE "room: +$r" "$dir/info.out" || fail "no room line: $(cat "$dir/info.out")"
@@ -247,7 +236,7 @@ case_info() {	# --info: the room's name, members and counters
 case_list() {	# --list prints /proc/kerneltalk
 	local r=$tag-listed
 	start_client a --room "$r"
-	wait_until 10 "client did not join" room_at_least "$r" 4 1
+	wait_until 10 "client did not join" room_field_at_least "$r" 4 1
 	"$client" --list >"$dir/list.out" 2>"$dir/list.err" ||
 		fail "--list failed: $(cat "$dir/list.err")"
 	[[ $(head -n 1 "$dir/list.out") == "$header" ]] ||
@@ -260,7 +249,7 @@ case_tty_own_line() {	# own typed line shown once (the echo), the other's appear
 	local r=$tag-tty lines
 	start_tty_client --room "$r"
 	start_client peer --room "$r" --linger 0.5
-	wait_until 10 "clients did not join" room_at_least "$r" 4 2
+	wait_until 10 "clients did not join" room_field_at_least "$r" 4 2
 	tmx send-keys -t kt -l "typed in tmux"
 	tmx send-keys -t kt Enter
 	wait_until 10 "the peer did not get the typed line: $(cat "$dir/peer.out")" \
@@ -334,7 +323,7 @@ case_create() {	# --create NAME --mode: owned by root, nobody is kept out
 	local r=$tag-mine st
 	command -v setpriv >/dev/null || fail "setpriv missing (util-linux)"
 	start_client a --create "$r" --mode 0600 --linger 1
-	wait_until 10 "client did not create $r" room_at_least "$r" 4 1
+	wait_until 10 "client did not create $r" room_field_at_least "$r" 4 1
 	setpriv --reuid 65534 --regid 65534 --clear-groups -- \
 		"$client" --room "$r" </dev/null >"$dir/nobody.out" 2>"$dir/nobody.err"
 	st=$?
@@ -347,7 +336,7 @@ case_create() {	# --create NAME --mode: owned by root, nobody is kept out
 	grep -q "exists already" "$dir/again.err" || fail "no 'exists already': $(cat "$dir/again.err")"
 	# root may join (CAP_DAC_OVERRIDE), and sees the creator's post
 	say a "private words"
-	wait_until 10 "post missing" room_at_least "$r" 8 1
+	wait_until 10 "post missing" room_field_at_least "$r" 8 1
 	"$client" --room "$r" --history </dev/null >"$dir/h.out" 2>"$dir/h.err" ||
 		fail "root could not join $r: $(cat "$dir/h.err")"
 	one_seq "$dir/h.out" "${pid[a]}" "private words" >/dev/null || exit 1
@@ -369,7 +358,7 @@ case_who() {	# --who lists the members, the caller marked
 	local r=$tag-who
 	start_client a --room "$r" --linger 1
 	start_client b --room "$r" --linger 1
-	wait_until 10 "clients did not join $r" room_at_least "$r" 4 2
+	wait_until 10 "clients did not join $r" room_field_at_least "$r" 4 2
 	"$client" --room "$r" --who </dev/null >"$dir/who.out" 2>"$dir/who.err" ||
 		fail "--who failed: $(cat "$dir/who.err")"
 	head -n 1 "$dir/who.out" | grep -qE '^USER +PID +COMMAND +FLAGS +UNREAD +JOINED$' ||
@@ -505,7 +494,7 @@ node_posted_at_least() {	# INODE N
 case_sigterm() {	# SIGTERM while waiting: status 0
 	local r=$tag-term st
 	start_client a --room "$r"
-	wait_until 10 "client did not join" room_at_least "$r" 4 1
+	wait_until 10 "client did not join" room_field_at_least "$r" 4 1
 	kill -TERM "${pid[a]}"
 	wait_until 5 "client ignores SIGTERM" not_running "${pid[a]}"
 	wait "${pid[a]}"
@@ -533,7 +522,7 @@ case_eof_prompt() {	# end of input with --linger 0: out at once
 case_linger() {	# --linger keeps receiving after the end of input
 	local r=$tag-linger
 	start_client a --room "$r" --linger 3
-	wait_until 10 "client did not join" room_at_least "$r" 4 1
+	wait_until 10 "client did not join" room_field_at_least "$r" 4 1
 	hang_up a
 	echo "late news" | "$client" --room "$r" >/dev/null 2>"$dir/poster.err" ||
 		fail "poster failed: $(cat "$dir/poster.err")"

@@ -45,17 +45,7 @@ type_in() {	# WINDOW TEXT [KEY...]
 	(($# == 0)) || tmx send-keys -t "chat:$w" "$@"
 }
 
-room_field() {	# ROOM FIELD (4 members, 8 posted)
-	awk -v r="$1" -v f="$2" '$1 == r { print $f; found = 1 }
-		END { if (!found) print 0 }' /proc/kerneltalk
-}
-
-# Predicates for wait_until, which reruns its command: a "$(...)" in its
-# arguments would be read once, when the wait starts.
-room_field_is() {	# ROOM FIELD VALUE
-	[[ $(room_field "$1" "$2") == "$3" ]]
-}
-
+# For wait_until (a "$(...)" among its arguments is read once).
 last_line_is() {	# WINDOW TEXT
 	[[ $(last_line "$1") == "$2" ]]
 }

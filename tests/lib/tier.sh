@@ -22,6 +22,23 @@ wait_until() {	# SECONDS WHAT COMMAND...
 	done
 }
 
+# Field FIELD of ROOM's line in /proc/kerneltalk (4 members, 7 bytes
+# used, 8 posted); 0 when the room is not there.
+room_field() {	# ROOM FIELD
+	awk -v r="$1" -v f="$2" '$1 == r { print $f; found = 1 }
+		END { if (!found) print 0 }' /proc/kerneltalk
+}
+
+# Predicates for wait_until, which reruns its command: a "$(...)" among
+# its arguments would be expanded once, when the wait starts.
+room_field_is() {	# ROOM FIELD VALUE
+	(($(room_field "$1" "$2") == $3))
+}
+
+room_field_at_least() {	# ROOM FIELD MIN
+	(($(room_field "$1" "$2") >= $3))
+}
+
 # Why a case failed, in one line: its timeout, or its last FAIL line.
 case_why() {	# STATUS LOG TIMEOUT
 	local why
