@@ -38,9 +38,12 @@
  * A post costs O(1) in the members that do not read it: it wakes only the
  * readers on the room's caught_up list (those that had read everything;
  * the others were readable already), and whether it fits is decided from
- * min_seq, the lowest reader cursor, without looking at the members.  Only
- * when that says no (a reader may really hold the space back, unless it
- * stalled) are the members walked.
+ * min_seq, the lowest reader cursor, and reclaim, the recyclable bytes
+ * before it, without looking at the members or the messages.  Only when
+ * that says no (a reader may really hold the space back, unless it
+ * stalled) are the members walked.  A file's post reuses the message its
+ * previous post recycled (kt_member.spare): a steady stream allocates
+ * nothing.
  *
  * poll takes no lock at all, as pipe_poll(): a read holds kt_member.lock
  * across copy_to_user(), which may wait on a userfaultfd or FUSE page.
@@ -153,6 +156,7 @@ struct kt_room {
 	unsigned long stall;
 	u32 stall_ms;
 	struct delayed_work stall_work;	/* re-checks full when one stalls */
+	unsigned long recheck_at;	/* jiffies stall_work was last due */
 	bool full;			/* a max_msg post would wait */
 	/*
 	 * The lowest reader cursor and how many readers are at it (0: no
@@ -180,6 +184,13 @@ struct kt_room {
 	 * reader is still in the middle of.
 	 */
 	u32 used;
+	/*
+	 * Bytes of the retained messages before kt_room_min_seq() that no
+	 * reader is in the middle of: what recycling everything that every
+	 * reader has read frees.  Kept by every cursor, pin and ring change,
+	 * so that whether a post fits costs O(1) (kt_room_space()).
+	 */
+	u32 reclaim;
 	u64 first_seq;			/* oldest retained message */
 	u64 next_seq;
 	u64 posted;
@@ -193,6 +204,13 @@ struct kt_member {
 	struct kt_msg *pending;	/* [poll] message being read, referenced */
 	u32 pending_off;	/* bytes of it already read (stream mode) */
 	u64 pending_lost;	/* [poll] losses before it, not yet reported */
+	/*
+	 * A message this file posted that its own post recycled, kept for
+	 * its next post instead of a new allocation (kt_msg_alloc()); taken
+	 * and given with xchg(), as a post allocates before m->lock.  At
+	 * most one per file, freed with it.
+	 */
+	struct kt_msg *spare;
 
 	/* Protected by room->lock. */
 	struct list_head link;	/* in room->members */
@@ -239,7 +257,8 @@ int kt_room_join(struct kt_member *m, const char *name, umode_t mode,
 		 bool excl);
 void kt_room_leave(struct kt_member *m);
 
-struct kt_msg *kt_msg_alloc(size_t len, kuid_t uid);
+struct kt_msg *kt_msg_alloc(struct kt_member *m, size_t len, kuid_t uid);
+void kt_member_free_spare(struct kt_member *m);
 void kt_msg_put(struct kt_msg *msg);
 void kt_member_drop_pending(struct kt_member *m);
 int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen,

@@ -65,6 +65,7 @@ static int kt_release(struct inode *inode, struct file *file)
 	kt_member_drop_pending(m);
 	mutex_unlock(&m->lock);
 	kt_room_leave(m);
+	kt_member_free_spare(m);
 	put_pid(m->pid);
 	mutex_destroy(&m->lock);
 	kfree(m);
@@ -260,7 +261,7 @@ int kt_file_post(struct file *file, const char __user *buf, size_t count,
 	if (count <= text)
 		return -EINVAL;
 	/* Copy in before any lock: a fault must not stall the room. */
-	msg = kt_msg_alloc(count, file->f_cred->euid);
+	msg = kt_msg_alloc(m, count, file->f_cred->euid);
 	if (!msg)
 		return -ENOMEM;
 	if (copy_from_user(msg->data, buf, count)) {

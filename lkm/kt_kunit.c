@@ -81,6 +81,23 @@ static struct kt_room *kt_test_room(struct kunit *test, u32 policy,
 }
 
 static u64 kt_test_ids;
+/* The running case, for the check every helper below makes. */
+static struct kunit *kt_test_current;
+
+/*
+ * room->reclaim, kept incrementally, is what a walk of the ring finds:
+ * the unpinned messages before the lowest cursor (all, with no reader).
+ */
+static void kt_test_check_reclaim(struct kt_room *room)
+{
+	u64 seq, min = kt_room_min_seq(room);
+	u32 walked = 0;
+
+	for (seq = room->first_seq; seq < min; seq++)
+		if (kt_msg_unpinned(*kt_slot(room, seq)))
+			walked += (*kt_slot(room, seq))->cost;
+	KUNIT_EXPECT_EQ(kt_test_current, room->reclaim, walked);
+}
 
 /* A member opened for reading and/or writing, in @room. */
 static struct kt_member *kt_test_join(struct kunit *test, struct kt_room *room,
@@ -100,6 +117,7 @@ static struct kt_member *kt_test_join(struct kunit *test, struct kt_room *room,
 	spin_unlock(&room->lock);
 	m->room = room;
 	tm->events = 0;
+	kt_test_check_reclaim(room);
 	return m;
 }
 
@@ -118,6 +136,7 @@ static int kt_test_post_cost(struct kunit *test, struct kt_member *m,
 	spin_lock(&m->room->lock);
 	ret = kt_ring_post(m->room, m, msg, &gen, &freed);
 	spin_unlock(&m->room->lock);
+	kt_test_check_reclaim(m->room);
 	/* What the ring recycled is kunit's to free, at the end of the case. */
 	if (posted)
 		*posted = ret ? NULL : msg;
@@ -140,6 +159,7 @@ static int kt_test_fetch(struct kt_member *m, u64 *seq)
 	ret = kt_ring_fetch(m->room, m, &gen, &last);
 	*seq = ret ? 0 : m->pending->seq;
 	spin_unlock(&m->room->lock);
+	kt_test_check_reclaim(m->room);
 	return ret;
 }
 
@@ -149,6 +169,17 @@ static void kt_test_done(struct kt_member *m)
 	spin_lock(&m->room->lock);
 	kt_ring_drop_pending(m->room, m);
 	spin_unlock(&m->room->lock);
+	kt_test_check_reclaim(m->room);
+}
+
+/* Leaves the room done with its message first, as a release is. */
+static void kt_test_leave(struct kt_member *m)
+{
+	kt_test_done(m);
+	spin_lock(&m->room->lock);
+	kt_ring_del(m->room, m);
+	spin_unlock(&m->room->lock);
+	kt_test_check_reclaim(m->room);
 }
 
 static void kt_test_seek(struct kt_member *m, bool history)
@@ -157,6 +188,7 @@ static void kt_test_seek(struct kt_member *m, bool history)
 	spin_lock(&m->room->lock);
 	kt_ring_seek(m->room, m, history);
 	spin_unlock(&m->room->lock);
+	kt_test_check_reclaim(m->room);
 }
 
 /* A room with a member that only writes (*@w) and one that only reads. */
@@ -185,6 +217,7 @@ static int kt_test_init(struct kunit *test)
 	kt_capacity = KT_TEST_CAPACITY;
 	kt_nr_slots = KT_TEST_SLOTS;
 	kt_max_cost = KT_TEST_MAX_COST;
+	kt_test_current = test;
 	return 0;
 }
 
@@ -489,10 +522,7 @@ static void kt_ring_test_lowest_cursor(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, room->min_seq, 2ULL);
 	KUNIT_EXPECT_EQ(test, room->at_min, 1U);
 
-	kt_test_done(b);
-	spin_lock(&room->lock);
-	kt_ring_del(room, b);
-	spin_unlock(&room->lock);
+	kt_test_leave(b);
 	KUNIT_EXPECT_EQ(test, room->min_seq, 3ULL);
 	KUNIT_EXPECT_EQ(test, room->at_min, 1U);
 	KUNIT_EXPECT_EQ(test, room->nr_members, 3U);
@@ -522,6 +552,48 @@ static void kt_ring_test_seek(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, seq, 3ULL);
 }
 
+/*
+ * What every reader has read and nobody is in the middle of is the space a
+ * post may take without a walk (room->reclaim, checked by every helper):
+ * a pinned message counts once its last reader is done, a seek back takes
+ * the history out again, and with no reader left everything counts.
+ */
+static void kt_ring_test_reclaim(struct kunit *test)
+{
+	struct kt_room *room = kt_test_room(test, KERNELTALK_POLICY_BLOCK, 0, 1);
+	struct kt_member *w = kt_test_join(test, room, false, true, 0);
+	struct kt_member *a = kt_test_join(test, room, true, false, 0);
+	struct kt_member *b = kt_test_join(test, room, true, false, 0);
+	u64 seq;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		KUNIT_ASSERT_EQ(test, kt_test_post(test, w), 0);
+	KUNIT_EXPECT_EQ(test, room->reclaim, 0U);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, kt_test_fetch(a, &seq), 0);
+	KUNIT_ASSERT_EQ(test, kt_test_fetch(b, &seq), 0);
+	KUNIT_ASSERT_EQ(test, kt_test_fetch(b, &seq), 0);
+	/* b is in the middle of 2, the lowest cursor is 3: only 1 counts. */
+	KUNIT_EXPECT_EQ(test, room->reclaim, (u32)KT_TEST_COST);
+	kt_test_done(b);
+	KUNIT_EXPECT_EQ(test, room->reclaim, 2U * KT_TEST_COST);
+	kt_test_seek(b, true);
+	KUNIT_EXPECT_EQ(test, room->reclaim, 0U);
+	kt_test_seek(b, false);
+	/* a is in the middle of 3, which it holds back with 4 and 5. */
+	KUNIT_EXPECT_EQ(test, room->reclaim, 2U * KT_TEST_COST);
+	kt_test_leave(a);
+	KUNIT_EXPECT_EQ(test, room->reclaim, 5U * KT_TEST_COST);
+	kt_test_leave(b);
+	KUNIT_ASSERT_EQ(test, kt_test_post(test, w), 0);
+	KUNIT_EXPECT_EQ(test, room->reclaim, 6U * KT_TEST_COST);
+	/* The room holds 10: the last six of these posts recycle one each. */
+	kt_test_fill(test, w);
+	KUNIT_EXPECT_EQ(test, room->reclaim, (u32)KT_TEST_CAPACITY);
+	KUNIT_EXPECT_EQ(test, room->first_seq, 7ULL);
+}
+
 static struct kunit_case kt_ring_test_cases[] = {
 	KUNIT_CASE(kt_ring_test_wrap_around),
 	KUNIT_CASE(kt_ring_test_block_recycles_read),
@@ -533,6 +605,7 @@ static struct kunit_case kt_ring_test_cases[] = {
 	KUNIT_CASE(kt_ring_test_seq_near_wrap),
 	KUNIT_CASE(kt_ring_test_lowest_cursor),
 	KUNIT_CASE(kt_ring_test_seek),
+	KUNIT_CASE(kt_ring_test_reclaim),
 	{}
 };
 

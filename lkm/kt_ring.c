@@ -25,6 +25,43 @@ unsigned int kt_nr_slots;
 /* The most a max_msg message may cost: what "full" measures against. */
 u32 kt_max_cost;
 
+static struct kt_msg **kt_slot(struct kt_room *room, u64 seq)
+{
+	return &room->slots[seq & (kt_nr_slots - 1)];
+}
+
+/*
+ * Everything before this is read by every reader (with none, the whole
+ * ring): it may be recycled, and no reader loses it.
+ */
+static u64 kt_room_min_seq(const struct kt_room *room)
+{
+	return room->at_min ? room->min_seq : room->next_seq;
+}
+
+/* Only the ring holds it: no reader is in the middle of it. */
+static bool kt_msg_unpinned(struct kt_msg *msg)
+{
+	return refcount_read(&msg->ref) == 1;
+}
+
+/*
+ * kt_room_min_seq() moved from @from: the unpinned messages it passed
+ * join room->reclaim (it moved up) or leave it (down).  A cursor moves
+ * up one message a read, so this is O(1) a read, amortized.
+ */
+static void kt_room_min_moved(struct kt_room *room, u64 from)
+{
+	u64 to = kt_room_min_seq(room), seq;
+
+	for (seq = max(from, room->first_seq); seq < to; seq++)
+		if (kt_msg_unpinned(*kt_slot(room, seq)))
+			room->reclaim += (*kt_slot(room, seq))->cost;
+	for (seq = max(to, room->first_seq); seq < from; seq++)
+		if (kt_msg_unpinned(*kt_slot(room, seq)))
+			room->reclaim -= (*kt_slot(room, seq))->cost;
+}
+
 /*
  * The member is done with its pending message; returns it when that was
  * its last reference, to be freed after the room lock.  One the ring has
@@ -44,15 +81,15 @@ static struct kt_msg *kt_member_put_pending(struct kt_room *room,
 	WRITE_ONCE(m->pending, NULL);
 	m->pending_off = 0;
 	WRITE_ONCE(m->pending_lost, 0);
-	if (!refcount_dec_and_test(&msg->ref))
+	if (!refcount_dec_and_test(&msg->ref)) {
+		/* Read by every reader and now unpinned: recyclable. */
+		if (!msg->recycled && kt_msg_unpinned(msg) &&
+		    msg->seq < kt_room_min_seq(room))
+			room->reclaim += msg->cost;
 		return NULL;
+	}
 	room->used -= msg->cost;
 	return msg;
-}
-
-static struct kt_msg **kt_slot(struct kt_room *room, u64 seq)
-{
-	return &room->slots[seq & (kt_nr_slots - 1)];
 }
 
 /* The lowest cursor of the room's readers, O(members): see min_seq. */
@@ -76,9 +113,12 @@ static void kt_room_find_min(struct kt_room *room)
 /* A reader's cursor arrives at @seq (it joined, or moved there). */
 static void kt_room_cursor_in(struct kt_room *room, u64 seq)
 {
+	u64 from = kt_room_min_seq(room);
+
 	if (!room->at_min || seq < room->min_seq) {
 		room->min_seq = seq;
 		room->at_min = 1;
+		kt_room_min_moved(room, from);
 	} else if (seq == room->min_seq) {
 		room->at_min++;
 	}
@@ -87,17 +127,10 @@ static void kt_room_cursor_in(struct kt_room *room, u64 seq)
 /* A reader's cursor leaves @seq (it moved on, or left the room). */
 static void kt_room_cursor_out(struct kt_room *room, u64 seq)
 {
-	if (seq == room->min_seq && !--room->at_min)
+	if (seq == room->min_seq && !--room->at_min) {
 		kt_room_find_min(room);
-}
-
-/*
- * Everything before this is read by every reader (with none, the whole
- * ring): it may be recycled, and no reader loses it.
- */
-static u64 kt_room_min_seq(const struct kt_room *room)
-{
-	return room->at_min ? room->min_seq : room->next_seq;
+		kt_room_min_moved(room, seq);
+	}
 }
 
 /*
@@ -193,19 +226,22 @@ static bool kt_member_stalled(const struct kt_room *room,
 
 /*
  * Bytes of the room's capacity free once the messages before @limit are
- * recycled, counted until @want is reached.
+ * recycled, counted until @want is reached.  Every limit asked for is at
+ * or above kt_room_min_seq(), and what is before that is room->reclaim:
+ * O(1) when @limit is there, as it is for every post but those that find
+ * a reader holding the room.
  */
 static u32 kt_room_space(struct kt_room *room, u64 limit, u32 want)
 {
-	u32 free = kt_capacity - room->used;
+	u32 free = kt_capacity - room->used + room->reclaim;
 	u64 seq;
 
 	lockdep_assert_held(&room->lock);
-	for (seq = room->first_seq; seq < limit && free < want; seq++) {
+	for (seq = kt_room_min_seq(room); seq < limit && free < want; seq++) {
 		struct kt_msg *msg = *kt_slot(room, seq);
 
 		/* A reader in the middle of it keeps it charged (pinned). */
-		if (refcount_read(&msg->ref) == 1)
+		if (kt_msg_unpinned(msg))
 			free += msg->cost;
 	}
 	return free;
@@ -366,6 +402,8 @@ bool kt_room_drop_oldest(struct kt_room *room, struct kt_msg **freed)
 	bool needed = false;
 
 	lockdep_assert_held(&room->lock);
+	if (msg->seq < kt_room_min_seq(room) && kt_msg_unpinned(msg))
+		room->reclaim -= msg->cost;
 	*slot = NULL;
 	room->first_seq++;
 	/* Below min_seq every reader has read it: nobody to tell, O(1). */
@@ -429,6 +467,9 @@ int kt_ring_post(struct kt_room *room, struct kt_member *m,
 	msg->origin = m->id;
 	*kt_slot(room, msg->seq) = msg;
 	room->used += size;	/* msg->cost */
+	/* With no reader, kt_room_min_seq() is next_seq: it moved past it. */
+	if (!room->at_min)
+		room->reclaim += size;
 	room->posted++;
 	kt_member_skip_own(room, m);
 	kt_room_wake_readers(room);

@@ -65,30 +65,58 @@ static size_t kt_alloc_bound(size_t size)
 }
 
 /*
- * A message of @len bytes that the current task posts through a file
+ * The file's spare message if it can carry @size bytes without taking
+ * much more of a room's capacity than a new allocation would (a kmalloc
+ * bucket is at most twice its request), else NULL.
+ */
+static struct kt_msg *kt_member_take_spare(struct kt_member *m, size_t size)
+{
+	struct kt_msg *msg = xchg(&m->spare, NULL);
+
+	if (!msg || (msg->cost >= size && msg->cost / 2 < size))
+		return msg;
+	/* Not the size this file posts now: give its memory back. */
+	put_pid(msg->pid);
+	kvfree(msg);
+	return NULL;
+}
+
+/*
+ * A message of @len bytes that the current task posts through @m, a file
  * opened with effective uid @uid.  The uid is the opener's, so a setuid
  * program writing to a descriptor it inherited posts as whoever opened it;
  * the pid and comm say which process wrote.
  */
-struct kt_msg *kt_msg_alloc(size_t len, kuid_t uid)
+struct kt_msg *kt_msg_alloc(struct kt_member *m, size_t len, kuid_t uid)
 {
 	size_t size = KT_MSG_SIZE(len);
+	struct pid *pid = task_tgid(current);
 	struct kt_msg *msg;
 
-	/*
-	 * Charged to the poster: its messages are its memory.  Large ones
-	 * may come from vmalloc: kvmalloc() tries kmalloc() without warning.
-	 */
-	msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
-	if (!msg)
-		return NULL;
+	/* A stream of posts reuses what it recycles: no allocation. */
+	msg = kt_member_take_spare(m, size);
+	if (msg) {
+		if (msg->pid != pid) {
+			put_pid(msg->pid);
+			msg->pid = get_pid(pid);
+		}
+	} else {
+		/*
+		 * Charged to the poster: its messages are its memory.  Large
+		 * ones may come from vmalloc: kvmalloc() tries kmalloc()
+		 * without warning.
+		 */
+		msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+		if (!msg)
+			return NULL;
+		msg->cost = kt_alloc_cost(msg, size);
+		msg->pid = get_pid(pid);
+	}
 	refcount_set(&msg->ref, 1);
-	msg->cost = kt_alloc_cost(msg, size);
 	msg->recycled = false;
 	msg->len = len;
 	msg->text = 0;
 	msg->uid = uid;
-	msg->pid = get_pid(task_tgid(current));
 	/* The process's name, as ps shows it next to the tgid in @pid. */
 	get_task_comm(msg->comm, current->group_leader);
 	return msg;
@@ -108,6 +136,14 @@ void kt_msg_put(struct kt_msg *msg)
 		kt_msg_free(msg);
 }
 
+void kt_member_free_spare(struct kt_member *m)
+{
+	struct kt_msg *msg = xchg(&m->spare, NULL);
+
+	if (msg)
+		kt_msg_free(msg);
+}
+
 /* Frees what kt_room_drop_oldest() collected, after the room lock. */
 static void kt_msg_free_list(struct kt_msg *list)
 {
@@ -117,6 +153,31 @@ static void kt_msg_free_list(struct kt_msg *list)
 		kt_msg_free(list);
 		list = next;
 	}
+}
+
+/*
+ * Unless @m has a spare already, takes the first message on @list that @m
+ * posted itself off it, as its spare.  Returns the list.
+ */
+static struct kt_msg *kt_member_keep_spare(struct kt_member *m,
+					   struct kt_msg *list)
+{
+	struct kt_msg **link;
+
+	if (READ_ONCE(m->spare))
+		return list;
+	for (link = &list; *link; link = &(*link)->next_free) {
+		struct kt_msg *msg = *link;
+
+		if (msg->origin != m->id)
+			continue;
+		*link = msg->next_free;
+		msg = xchg(&m->spare, msg);
+		if (msg)	/* another thread of the file kept one first */
+			kt_msg_free(msg);
+		break;
+	}
+	return list;
 }
 
 void kt_member_drop_pending(struct kt_member *m)
@@ -164,6 +225,13 @@ static void kt_room_stall_work(struct work_struct *work)
 /* kt_ring.h: have kt_room_update_full() look again in @delay jiffies. */
 void kt_room_recheck_in(struct kt_room *room, unsigned long delay)
 {
+	unsigned long at = jiffies + delay;
+
+	/* A full room asks on every post: re-arm only for an earlier one. */
+	if (delayed_work_pending(&room->stall_work) &&
+	    !time_after(room->recheck_at, at))
+		return;
+	room->recheck_at = at;
 	mod_delayed_work(system_wq, &room->stall_work, delay);
 }
 
@@ -200,7 +268,7 @@ int kt_room_post(struct kt_member *m, struct kt_msg *msg, unsigned long *gen,
 		*time_ns = msg->time_ns;
 	}
 	spin_unlock(&room->lock);
-	kt_msg_free_list(freed);
+	kt_msg_free_list(kt_member_keep_spare(m, freed));
 	kvfree(slots);
 	return ret;
 }
