@@ -3,6 +3,8 @@ using System;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using KernelTalk.Device;
+using KernelTalk.Resources;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -24,10 +26,13 @@ namespace KernelTalk.Bridge
         private readonly NatsJSContext _js;
         private INatsJSStream? _stream;
         private INatsJSConsumer? _consumer;
+        private readonly IBridgeReport _report;
+        private int _disconnected;
 
-        public NatsBridgeTransport(BridgeOptions options)
+        public NatsBridgeTransport(BridgeOptions options, IBridgeReport report)
         {
             _options = options;
+            _report = report;
             bool tls = options.CaFile is not null || options.CertFile is not null;
             _connection = new NatsConnection(NatsOpts.Default with
             {
@@ -46,10 +51,33 @@ namespace KernelTalk.Bridge
                     CertFile = options.CertFile,
                     KeyFile = options.KeyFile,
                 },
-                // Wait for the server instead of failing when it is not up yet (a service starting first).
-                RetryOnInitialConnect = true,
             });
             _js = new NatsJSContext(_connection);
+            // No RetryOnInitialConnect: NATS.Net would wait for a server that is not up without a
+            // word; failing, the engine's retry warns each time.  Reconnecting after a loss it does
+            // by itself, also without a word: a bridge that waits for its server says so.
+            _connection.ReconnectFailed += (_, e) => Tell(true, Strings.BridgeUnreachable, e.Message);
+            _connection.ConnectionDisconnected += (_, e) =>
+            {
+                Interlocked.Exchange(ref _disconnected, 1);
+                return Tell(true, Strings.BridgeDisconnected, e.Message);
+            };
+            _connection.ConnectionOpened += (_, _) =>
+                Interlocked.Exchange(ref _disconnected, 0) == 1 ? Tell(false, Strings.BridgeReconnected, null) : default;
+        }
+
+        private ValueTask Tell(bool warning, string format, string? why)
+        {
+            string text = DeviceErrors.Format(format, _options.Url, why ?? string.Empty);
+            if (warning)
+            {
+                _report.Warning(text);
+            }
+            else
+            {
+                _report.Verbose(text);
+            }
+            return default;
         }
 
         public async Task ConnectAsync(CancellationToken cancel)

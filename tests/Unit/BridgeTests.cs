@@ -33,12 +33,18 @@ namespace KernelTalk.Tests
         };
 
         /// <summary>NATS.Net binds in the bridge's own context, never in the default one pwsh and other modules share.</summary>
+        /// <summary>KernelTalk.Bridge's build output, of the configuration these tests are.</summary>
+        private static string BridgeFolder()
+        {
+            string configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+            return Path.Combine(RepoPaths.Root, "src", "KernelTalk.Bridge", "bin", configuration, "net8.0");
+        }
+
         [Fact]
         public void NatsNetLoadsIntoTheBridgesOwnContext()
         {
-            string configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-            string folder = Path.Combine(RepoPaths.Root, "src", "KernelTalk.Bridge", "bin", configuration, "net8.0");
-            using var transport = BridgeLoader.CreateTransport(new BridgeOptions { Url = "nats://127.0.0.1:9", Subject = "s", Host = "h" }, folder);
+            string folder = BridgeFolder();
+            using var transport = BridgeLoader.CreateTransport(new BridgeOptions { Url = "nats://127.0.0.1:9", Subject = "s", Host = "h" }, new ListReport(), folder);
             var context = AssemblyLoadContext.GetLoadContext(transport.GetType().Assembly)!;
             Assert.Equal(BridgeLoader.ContextName, context.Name);
             Assert.Contains(context.Assemblies, a => a.GetName().Name == "NATS.Client.Core");
@@ -46,6 +52,21 @@ namespace KernelTalk.Tests
             Assert.DoesNotContain(AssemblyLoadContext.Default.Assemblies, a => a.GetName().Name!.StartsWith("NATS.", StringComparison.Ordinal));
             // The interface it implements is the module's, from the default context: one type, shared.
             Assert.Same(typeof(IBridgeTransport).Assembly, transport.GetType().GetInterfaces().Single(i => i.Name == nameof(IBridgeTransport)).Assembly);
+        }
+
+        /// <summary>
+        /// A server that is not up fails the connect, naming it, instead of NATS.Net
+        /// retrying it without a word: the engine's retry says what it waits for.
+        /// </summary>
+        [Fact]
+        public async Task ConnectingToAServerThatIsNotUpFailsNamingIt()
+        {
+            using var transport = BridgeLoader.CreateTransport(new BridgeOptions { Url = "nats://127.0.0.1:9", Subject = "s", Host = "h" }, new ListReport(),
+                BridgeFolder());
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() => transport.ConnectAsync(cancel.Token));
+            Assert.IsNotAssignableFrom<OperationCanceledException>(failure);
+            Assert.Contains("nats://127.0.0.1:9", failure.Message, StringComparison.Ordinal);
         }
 
         [Fact]
@@ -227,6 +248,16 @@ namespace KernelTalk.Tests
             Assert.Equal(2, report.Warnings.Count(w => w.Contains("max_msg", StringComparison.Ordinal)));
         }
 
+        [Fact]
+        public async Task EachFailedConnectIsAWarningAndTheBridgeGoesOnOnceConnected()
+        {
+            var transport = new FakeTransport(null) { ConnectFailures = 2, Deliveries = { Remote("hostB", 1) } };
+            var report = new ListReport();
+            await RunUntilDrained(new FakeDeviceIo(), new FakeDeviceIo(), transport, report);
+            Assert.Equal(2, report.Warnings.Count(w => w.StartsWith("NATS connect failed (can not connect uris: nats://x);", StringComparison.Ordinal)));
+            Assert.Single(transport.Acked);
+        }
+
         private static async Task<(long Posted, long Published)> RunUntilDrained(FakeDeviceIo readerIo, FakeDeviceIo writerIo, FakeTransport transport,
             ListReport? report = null)
         {
@@ -283,7 +314,11 @@ namespace KernelTalk.Tests
 
             public Func<int>? WrittenCount { get; set; }
 
-            public Task ConnectAsync(CancellationToken cancel) => Task.CompletedTask;
+            /// <summary>How many connects fail before one succeeds.</summary>
+            public int ConnectFailures { get; set; }
+
+            public Task ConnectAsync(CancellationToken cancel) =>
+                ConnectFailures-- > 0 ? Task.FromException(new InvalidOperationException("can not connect uris: nats://x")) : Task.CompletedTask;
 
             public Task<RelayedMessage?> LastPublishedAsync(CancellationToken cancel) => Task.FromResult(_last);
 

@@ -9,8 +9,10 @@
 #
 # Two bridges with different -HostName relay rooms east (host "hostA") and
 # west (host "hostB") of the same device over one subject; C clients
-# send and read.  A pwsh start costs 20 s and more under TCG, so the tier
-# starts three (the two bridges and the restarted one) and waits generously;
+# send and read; then two more bridges as thread jobs of one pwsh
+# (thread-jobs.ps1), stopped by Stop-Job.  A pwsh start costs 20 s and more
+# under TCG, so the tier starts four (the two bridges, the restarted one,
+# the thread jobs' pwsh) and waits generously;
 # every wait is bounded (wait_until), and a case is a subshell, so a failed
 # one does not stop the others.
 #
@@ -210,6 +212,29 @@ case_sigterm() {	# SIGTERM ends a bridge cleanly: "Bridge stopped", exit 0
 	[[ ! -r $work/a2.pid ]] || kill -TERM "$(cat "$work/a2.pid")"
 }
 
+case_thread_jobs() {	# two bridges as thread jobs of one pwsh relay; Stop-Job ends them
+	local n=5
+	start_reader tj-east "$work/tj-east.out"
+	start_reader tj-west "$work/tj-west.out"
+	wait_until 300 "the readers did not join" room_field_at_least tj-west 4 1
+	setsid "$pwsh" -NoLogo -NoProfile -NonInteractive -File "$(dirname "$self")/thread-jobs.ps1" \
+		-ModulePath "$module" -Server "$server" -Subject kt.tj -StopFile "$work/tj.stop" \
+		</dev/null >"$work/tj.log" 2>&1 &
+	echo $! >"$work/tj.pid"
+	wait_until 900 "hostC is not relaying: $(tail -n 5 "$work/tj.log")" grep -q '^hostC: VERBOSE: Relaying' "$work/tj.log"
+	wait_until 900 "hostD is not relaying: $(tail -n 5 "$work/tj.log")" grep -q '^hostD: VERBOSE: Relaying' "$work/tj.log"
+	send tj-east $(numbered t- "$n")
+	wait_until 900 "t-$n did not reach tj-west: $(tail -n 3 "$work/tj-west.out")" shows "$work/tj-west.out" root@hostC "t-$n"
+	exactly_once "$work/tj-west.out" root@hostC t- "$n"
+	# Each bridge holds two files of its room (reader and relay writer); stopped, it holds none.
+	room_field_is tj-east 4 3 || fail "tj-east has $(room_field tj-east 4) members, not the reader and the bridge's 2"
+	touch "$work/tj.stop"
+	wait_until 300 "the thread jobs' pwsh did not end: $(tail -n 5 "$work/tj.log")" ended "$(cat "$work/tj.pid")"
+	wait "$(cat "$work/tj.pid")" || fail "Stop-Job did not stop both bridges cleanly: $(tail -n 6 "$work/tj.log")"
+	room_field_is tj-east 4 1 || fail "tj-east still has $(room_field tj-east 4) members after Stop-Job"
+	room_field_is tj-west 4 1 || fail "tj-west still has $(room_field tj-west 4) members after Stop-Job"
+}
+
 # --- the runner -----------------------------------------------------------
 
 cases=(
@@ -218,6 +243,7 @@ cases=(
 	"case_kill_restart|SIGKILL a bridge mid-stream and restart it: 0 lost, 0 doubled"
 	"case_block|a full BLOCK room holds the stream back instead of dropping it"
 	"case_sigterm|SIGTERM ends a bridge cleanly"
+	"case_thread_jobs|two bridges as thread jobs of one pwsh relay; Stop-Job ends them"
 )
 
 passed=0
@@ -280,7 +306,7 @@ for c in "${cases[@]}"; do
 		sed 's/^/#   /' "$work/$n.log" | tail -n 20
 	fi
 done
-for f in a b a2; do
+for f in a b a2 tj; do
 	[[ -r $work/$f.log ]] && { echo "# --- bridge $f:"; tail -n 15 "$work/$f.log" | sed 's/^/#   /'; }
 done
 summary

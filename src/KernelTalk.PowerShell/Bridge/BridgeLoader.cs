@@ -33,10 +33,11 @@ namespace KernelTalk.Bridge
         public static string DefaultDirectory =>
             Path.Combine(Path.GetDirectoryName(typeof(BridgeLoader).Assembly.Location) ?? string.Empty, Folder);
 
-        public static IBridgeTransport CreateTransport(BridgeOptions options, string? directory = null)
+        /// <summary>The transport, telling <paramref name="report"/> when its connection is lost or cannot be made.</summary>
+        public static IBridgeTransport CreateTransport(BridgeOptions options, IBridgeReport report, string? directory = null)
         {
             var type = Load(directory ?? DefaultDirectory).GetType(TransportType, throwOnError: true)!;
-            return (IBridgeTransport)Activator.CreateInstance(type, options)!;
+            return (IBridgeTransport)Activator.CreateInstance(type, options, report)!;
         }
 
         /// <summary>KernelTalk.Bridge as loaded into its context (the first call's folder wins).</summary>

@@ -103,7 +103,7 @@ namespace KernelTalk.Commands
                 reader = KernelTalkDevice.Open(path, new DeviceOpenOptions { Room = Room });
                 writer = KernelTalkDevice.Open(path, new DeviceOpenOptions { Room = Room, WriteOnly = true });
                 writer.SetFlags(KernelTalkAbi.FlagRelay);
-                transport = BridgeLoader.CreateTransport(options);
+                transport = BridgeLoader.CreateTransport(options, _report);
                 Run(new BridgeEngine(reader, writer, transport, options, _report), transport);
             }
             catch (KernelTalkException ex)
