@@ -3,8 +3,6 @@ using System;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
-using KernelTalk.Device;
-using KernelTalk.Resources;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -26,13 +24,10 @@ namespace KernelTalk.Bridge
         private readonly NatsJSContext _js;
         private INatsJSStream? _stream;
         private INatsJSConsumer? _consumer;
-        private readonly IBridgeReport _report;
-        private int _disconnected;
 
         public NatsBridgeTransport(BridgeOptions options, IBridgeReport report)
         {
             _options = options;
-            _report = report;
             bool tls = options.CaFile is not null || options.CertFile is not null;
             _connection = new NatsConnection(NatsOpts.Default with
             {
@@ -56,28 +51,22 @@ namespace KernelTalk.Bridge
             // No RetryOnInitialConnect: NATS.Net would wait for a server that is not up without a
             // word; failing, the engine's retry warns each time.  Reconnecting after a loss it does
             // by itself, also without a word: a bridge that waits for its server says so.
-            _connection.ReconnectFailed += (_, e) => Tell(true, Strings.BridgeUnreachable, e.Message);
+            var connection = new ConnectionReport(report, options.Url);
+            _connection.ReconnectFailed += (_, e) =>
+            {
+                connection.Unreachable(e.Message);
+                return default;
+            };
             _connection.ConnectionDisconnected += (_, e) =>
             {
-                Interlocked.Exchange(ref _disconnected, 1);
-                return Tell(true, Strings.BridgeDisconnected, e.Message);
+                connection.Lost(e.Message);
+                return default;
             };
             _connection.ConnectionOpened += (_, _) =>
-                Interlocked.Exchange(ref _disconnected, 0) == 1 ? Tell(false, Strings.BridgeReconnected, null) : default;
-        }
-
-        private ValueTask Tell(bool warning, string format, string? why)
-        {
-            string text = DeviceErrors.Format(format, _options.Url, why ?? string.Empty);
-            if (warning)
             {
-                _report.Warning(text);
-            }
-            else
-            {
-                _report.Verbose(text);
-            }
-            return default;
+                connection.Opened();
+                return default;
+            };
         }
 
         public async Task ConnectAsync(CancellationToken cancel)

@@ -69,6 +69,25 @@ namespace KernelTalk.Tests
             Assert.Contains("nats://127.0.0.1:9", failure.Message, StringComparison.Ordinal);
         }
 
+        /// <summary>A lost connection and each failed try to get it back are warnings; its return is said once, the first open is not.</summary>
+        [Fact]
+        public void ConnectionEventsAreToldOnceEach()
+        {
+            var report = new ListReport();
+            var connection = new ConnectionReport(report, "nats://x:4222");
+            connection.Opened();
+            connection.Lost("socket closed");
+            connection.Unreachable("connection refused");
+            connection.Opened();
+            connection.Opened();
+            Assert.Equal(new[]
+            {
+                "Lost the connection to the NATS server at nats://x:4222 (socket closed); reconnecting.",
+                "Cannot reach the NATS server at nats://x:4222 (connection refused); trying again.",
+            }, report.Warnings);
+            Assert.Equal(new[] { "Connected to the NATS server at nats://x:4222 again." }, report.Verbose);
+        }
+
         [Fact]
         public void NamesAreOneTokenAndNeverShared()
         {
@@ -278,8 +297,14 @@ namespace KernelTalk.Tests
         {
             public List<string> Warnings { get; } = new();
 
-            public void Verbose(string text)
+            public List<string> Verbose { get; } = new();
+
+            void IBridgeReport.Verbose(string text)
             {
+                lock (Verbose)
+                {
+                    Verbose.Add(text);
+                }
             }
 
             public void Warning(string text)
