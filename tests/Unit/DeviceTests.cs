@@ -189,6 +189,15 @@ namespace KernelTalk.Tests
             Assert.True(asked >= 64 * 1024, $"batched read of {asked} bytes");
         }
 
+        /// <summary>The bridge's reader: one record per read even where the module batches, so each message it takes is a read the stall bound sees.</summary>
+        [Fact]
+        public void OneRecordPerReadAsksForNoBatch()
+        {
+            var io = new FakeDeviceIo { SupportsBatch = true };
+            using var device = KernelTalkDevice.Open("/dev/kerneltalk", new DeviceOpenOptions { OneRecordPerRead = true }, io);
+            Assert.Equal(new[] { "info", "flags " + KernelTalkAbi.FlagRecords }, io.Calls);
+        }
+
         [Fact]
         public void SeekDropsTheRestOfABatch()
         {

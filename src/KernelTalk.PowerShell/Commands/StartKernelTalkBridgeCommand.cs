@@ -100,7 +100,7 @@ namespace KernelTalk.Commands
             IBridgeTransport? transport = null;
             try
             {
-                reader = KernelTalkDevice.Open(path, new DeviceOpenOptions { Room = Room });
+                reader = KernelTalkDevice.Open(path, new DeviceOpenOptions { Room = Room, OneRecordPerRead = true });
                 writer = KernelTalkDevice.Open(path, new DeviceOpenOptions { Room = Room, WriteOnly = true });
                 writer.SetFlags(KernelTalkAbi.FlagRelay);
                 transport = BridgeLoader.CreateTransport(options, _report);

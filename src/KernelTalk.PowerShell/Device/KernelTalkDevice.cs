@@ -28,6 +28,14 @@ namespace KernelTalk.Device
 
         /// <summary>Change the room's policy after joining (creator or root only).</summary>
         public RoomPolicy? Policy { get; set; }
+
+        /// <summary>
+        /// One record per read, never a batch: for a reader that takes long over
+        /// each message (the bridge publishing it and waiting for the ack).  With
+        /// a batch in hand it would not read for as long as the batch takes, and
+        /// a BLOCK room's stall bound would overrun it as a reader that stopped.
+        /// </summary>
+        public bool OneRecordPerRead { get; set; }
     }
 
     internal enum ReceiveStatus
@@ -157,7 +165,7 @@ namespace KernelTalk.Device
                 }
                 if (!options.WriteOnly)
                 {
-                    device.SetRecordFlags(KernelTalkAbi.FlagRecords | (options.NoEcho ? KernelTalkAbi.FlagNoEcho : 0));
+                    device.SetRecordFlags(KernelTalkAbi.FlagRecords | (options.NoEcho ? KernelTalkAbi.FlagNoEcho : 0), batch: !options.OneRecordPerRead);
                 }
                 if (options.Policy is RoomPolicy policy)
                 {
@@ -308,13 +316,13 @@ namespace KernelTalk.Device
         }
 
         /// <summary>
-        /// Record mode with <paramref name="flags"/>, batched where the module
-        /// has KERNELTALK_F_BATCH: one that does not know the flag rejects it
-        /// with EINVAL, and then each read returns one record.
+        /// Record mode with <paramref name="flags"/>, with <paramref name="batch"/>
+        /// batched where the module has KERNELTALK_F_BATCH: one that does not know
+        /// the flag rejects it with EINVAL, and then each read returns one record.
         /// </summary>
-        private void SetRecordFlags(uint flags)
+        private void SetRecordFlags(uint flags, bool batch)
         {
-            _batch = _io.IoctlSetU32(Fd, KernelTalkAbi.IocSetFlags, flags | KernelTalkAbi.FlagBatch) >= 0;
+            _batch = batch && _io.IoctlSetU32(Fd, KernelTalkAbi.IocSetFlags, flags | KernelTalkAbi.FlagBatch) >= 0;
             if (!_batch)
             {
                 SetFlags(flags);
