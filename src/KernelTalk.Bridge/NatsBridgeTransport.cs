@@ -24,6 +24,7 @@ namespace KernelTalk.Bridge
         private readonly NatsJSContext _js;
         private INatsJSStream? _stream;
         private INatsJSConsumer? _consumer;
+        private readonly ConnectionReport _connectionReport;
 
         public NatsBridgeTransport(BridgeOptions options, IBridgeReport report)
         {
@@ -46,12 +47,16 @@ namespace KernelTalk.Bridge
                     CertFile = options.CertFile,
                     KeyFile = options.KeyFile,
                 },
+                // Wait for a server that is not up yet (a service starting first), in NATS.Net's own
+                // loop: a connect that failed and was made again from outside left its socket open
+                // for minutes, and the hosts tier's one-client serial relay refused every later one.
+                RetryOnInitialConnect = true,
             });
             _js = new NatsJSContext(_connection);
-            // No RetryOnInitialConnect: NATS.Net would wait for a server that is not up without a
-            // word; failing, the engine's retry warns each time.  Reconnecting after a loss it does
-            // by itself, also without a word: a bridge that waits for its server says so.
-            var connection = new ConnectionReport(report, options.Url);
+            // NATS.Net connects and reconnects by itself without a word: a bridge that waits for
+            // its server says so (ConnectAsync for the first connect, these events after a loss).
+            _connectionReport = new ConnectionReport(report, options.Url);
+            var connection = _connectionReport;
             _connection.ReconnectFailed += (_, e) =>
             {
                 connection.Unreachable(e.Message);
@@ -71,7 +76,15 @@ namespace KernelTalk.Bridge
 
         public async Task ConnectAsync(CancellationToken cancel)
         {
-            await _connection.ConnectAsync().AsTask().WaitAsync(cancel).ConfigureAwait(false);
+            var connect = _connection.ConnectAsync().AsTask();
+            var waited = TimeSpan.Zero;
+            while (await Task.WhenAny(connect, Task.Delay(_options.ConnectWarningInterval, cancel)).ConfigureAwait(false) != connect)
+            {
+                cancel.ThrowIfCancellationRequested();
+                waited += _options.ConnectWarningInterval;
+                _connectionReport.Waiting(waited);
+            }
+            await connect.ConfigureAwait(false);
             string name = BridgeNames.Stream(_options.Subject);
             try
             {

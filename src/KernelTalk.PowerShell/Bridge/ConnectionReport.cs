@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+using System;
 using System.Threading;
 using KernelTalk.Device;
 using KernelTalk.Resources;
@@ -21,6 +22,10 @@ namespace KernelTalk.Bridge
             _report = report;
             _url = url;
         }
+
+        /// <summary>The first connect has waited this long for the server so far.</summary>
+        public void Waiting(TimeSpan waited) =>
+            _report.Warning(DeviceErrors.Format(Strings.BridgeWaiting, _url, waited.TotalSeconds));
 
         /// <summary>A try to connect again failed.</summary>
         public void Unreachable(string why) => _report.Warning(DeviceErrors.Format(Strings.BridgeUnreachable, _url, why));

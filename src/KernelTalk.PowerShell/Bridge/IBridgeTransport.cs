@@ -34,6 +34,9 @@ namespace KernelTalk.Bridge
         /// that waits for room longer sends in-progress acks, a third of this apart.
         /// </summary>
         public TimeSpan AckWait { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>While the first connect waits for the server, a warning this often.</summary>
+        public TimeSpan ConnectWarningInterval { get; set; } = TimeSpan.FromSeconds(10);
     }
 
     /// <summary>
