@@ -56,20 +56,19 @@ namespace KernelTalk.Bridge
             // NATS.Net connects and reconnects by itself without a word: a bridge that waits for
             // its server says so (ConnectAsync for the first connect, these events after a loss).
             _connectionReport = new ConnectionReport(report, options.Url);
-            var connection = _connectionReport;
             _connection.ReconnectFailed += (_, e) =>
             {
-                connection.Unreachable(e.Message);
+                _connectionReport.Unreachable(e.Message);
                 return default;
             };
             _connection.ConnectionDisconnected += (_, e) =>
             {
-                connection.Lost(e.Message);
+                _connectionReport.Lost(e.Message);
                 return default;
             };
             _connection.ConnectionOpened += (_, _) =>
             {
-                connection.Opened();
+                _connectionReport.Opened();
                 return default;
             };
         }
