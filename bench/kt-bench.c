@@ -5,6 +5,9 @@
  *   kt-bench [-r REPS] [-t SECONDS] [-o CSV] [-d DEVICE] [WORKLOAD...]
  *   kt-bench drain ROOM COUNT    helper for cmdlets.ps1: read COUNT messages
  *   kt-bench post ROOM COUNT     helper for cmdlets.ps1: post "1".."COUNT"
+ *                                (both start on a line on stdin and end by
+ *                                printing "cpu SECONDS", the CPU time the
+ *                                reading or posting took)
  *
  * Workloads (all by default but "parallel", which wants two CPUs):
  *   p2p       1 writer -> 1 reader, 64 B and 1 KiB: KernelTalk in stream,
@@ -1155,14 +1158,47 @@ static long count_arg(const char *s)
 	return n;
 }
 
-/* Joins @room, says "ready" and reads @count messages. */
-static int cmd_drain(const char *room, long count)
+/* The user and system seconds this process has used so far. */
+static double cpu_seconds(void)
 {
-	int fd = kt_reader(room, KT_STREAM);
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		die("getrusage");
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/*
+ * Says "ready", waits for a line on stdin (cmdlets.ps1 sends it as its
+ * clock starts) and returns the CPU seconds used until then, so that the
+ * helper's own report ("cpu SECONDS" at its end) covers the timed work
+ * alone: on one CPU cmdlets.ps1 tells it from the cmdlet's.
+ */
+static double helper_start(void)
+{
+	char line[16];
 
 	puts("ready");
 	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		die("helper: no start line on stdin");
+	return cpu_seconds();
+}
+
+static void helper_end(double start)
+{
+	printf("cpu %.6f\n", cpu_seconds() - start);
+}
+
+/* Joins @room and reads @count messages. */
+static int cmd_drain(const char *room, long count)
+{
+	int fd = kt_reader(room, KT_STREAM);
+	double start = helper_start();
+
 	chan_read_loop(M_KT_STREAM, fd, count);
+	helper_end(start);
 	return 0;
 }
 
@@ -1170,10 +1206,12 @@ static int cmd_drain(const char *room, long count)
 static int cmd_post(const char *room, long count)
 {
 	int fd = kt_writer(room);
+	double start = helper_start();
 	char buf[24];
 
 	for (long i = 1; i <= count; i++)
 		xwrite(fd, buf, snprintf(buf, sizeof(buf), "%ld", i));
+	helper_end(start);
 	return 0;
 }
 
