@@ -594,6 +594,48 @@ static void kt_ring_test_reclaim(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, room->first_seq, 7ULL);
 }
 
+/*
+ * Idle readers that never read hold a full room like any reader, but none
+ * is special (no echo at its cursor): as they catch up one by one, only
+ * the last one's move looks at the members again, in any order, so a
+ * catch-up of N readers is O(N), not O(N^2).  hold_member and at_first
+ * are left as the one look set them until it.
+ */
+static void kt_ring_test_idle_catch_up(struct kunit *test)
+{
+	struct kt_room *room = kt_test_room(test, KERNELTALK_POLICY_BLOCK, 0, 1);
+	struct kt_member *w = kt_test_join(test, room, false, true, 0);
+	struct kt_member *a = kt_test_join(test, room, true, false, 0);
+	struct kt_member *b = kt_test_join(test, room, true, false, 0);
+	struct kt_member *c = kt_test_join(test, room, true, false, 0);
+
+	kt_test_fill(test, w);
+	KUNIT_EXPECT_EQ(test, kt_test_post(test, w), -EAGAIN);
+	KUNIT_EXPECT_TRUE(test, room->full);
+	KUNIT_EXPECT_PTR_EQ(test, room->hold_member, (const struct kt_member *)a);
+	KUNIT_EXPECT_FALSE(test, room->hold_self);
+	KUNIT_EXPECT_EQ(test, room->at_first, 3U);
+
+	kt_test_seek(a, false);
+	KUNIT_EXPECT_TRUE(test, room->full);
+	KUNIT_EXPECT_TRUE(test, w->blocked);
+	KUNIT_EXPECT_PTR_EQ(test, room->hold_member, (const struct kt_member *)a);
+	KUNIT_EXPECT_EQ(test, room->at_first, 2U);
+	kt_test_seek(c, false);
+	KUNIT_EXPECT_TRUE(test, room->full);
+	KUNIT_EXPECT_TRUE(test, w->blocked);
+	KUNIT_EXPECT_EQ(test, room->at_first, 1U);
+
+	/* b is the last one holding: its move frees the room. */
+	w->wake_gen = 0;
+	kt_test_seek(b, false);
+	KUNIT_EXPECT_FALSE(test, room->full);
+	KUNIT_EXPECT_FALSE(test, w->blocked);
+	KUNIT_EXPECT_NE(test, w->wake_gen, 0UL);
+	KUNIT_EXPECT_EQ(test, kt_test_post_cost(test, w, KT_TEST_MAX_COST,
+						NULL), 0);
+}
+
 static struct kunit_case kt_ring_test_cases[] = {
 	KUNIT_CASE(kt_ring_test_wrap_around),
 	KUNIT_CASE(kt_ring_test_block_recycles_read),
@@ -606,6 +648,7 @@ static struct kunit_case kt_ring_test_cases[] = {
 	KUNIT_CASE(kt_ring_test_lowest_cursor),
 	KUNIT_CASE(kt_ring_test_seek),
 	KUNIT_CASE(kt_ring_test_reclaim),
+	KUNIT_CASE(kt_ring_test_idle_catch_up),
 	{}
 };
 

@@ -297,7 +297,7 @@ static bool kt_room_fits(struct kt_room *room, u32 size,
  */
 void kt_room_update_full(struct kt_room *room)
 {
-	u64 first = room->next_seq, second = room->next_seq;
+	u64 first = room->next_seq, second = room->next_seq, own_end;
 	u32 size = kt_max_cost;
 	struct kt_member *m, *slowest = NULL;
 	bool full = false, self_full = false;
@@ -333,9 +333,16 @@ void kt_room_update_full(struct kt_room *room)
 		room->hold_first = first;
 		room->at_first = at_first;
 		room->hold_member = slowest;
-		room->hold_self = slowest && !slowest->has_read;
+		/*
+		 * Only an echo at its cursor sets the slowest apart; without
+		 * one it holds like the others, and any of them may move
+		 * first in O(1) (a never-read idle reader is not special).
+		 */
+		own_end = slowest ? kt_member_own_end(room, slowest) : first;
+		room->hold_self = slowest && !slowest->has_read &&
+				  own_end != first;
 		if (room->hold_self) {
-			second = min(second, kt_member_own_end(room, slowest));
+			second = min(second, own_end);
 			self_full = full &&
 				    kt_room_space(room, second, size) < size;
 		} else {
@@ -363,7 +370,9 @@ void kt_room_update_full(struct kt_room *room)
  * full, so that kt_room_update_full() has to look again.  Only readers at
  * or below hold_seq hold it.  Of several at the lowest cursor, all but
  * the slowest may move on without changing first or slowest, and second
- * (which matters only when the slowest has never read) while two remain.
+ * (which matters only when the slowest has an unread echo at its cursor,
+ * hold_self) while two remain; without hold_self the slowest is one of
+ * them.
  */
 static bool kt_room_move_frees(struct kt_room *room,
 			       const struct kt_member *m, u64 from)
@@ -371,7 +380,8 @@ static bool kt_room_move_frees(struct kt_room *room,
 	lockdep_assert_held(&room->lock);
 	if (!room->full || from > room->hold_seq)
 		return false;
-	if (from != room->hold_first || m == room->hold_member)
+	if (from != room->hold_first ||
+	    (room->hold_self && m == room->hold_member))
 		return true;
 	if (room->at_first > 2 || (room->at_first == 2 && !room->hold_self)) {
 		room->at_first--;
