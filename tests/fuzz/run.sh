@@ -37,6 +37,35 @@ bail() {
 	exit 1
 }
 
+# trinity's processes still there (zombies aside): pid and comm, a line each.
+trinity_left() {
+	for p in $(pgrep '^trinity'); do
+		state=$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null) || continue
+		[ "$state" = Z ] || echo "$p $(cat "/proc/$p/comm" 2>/dev/null)"
+	done
+}
+
+# Where each of trinity's processes waits: state, wchan, kernel stack.
+trinity_where() {
+	trinity_left | while read -r p comm; do
+		echo "# trinity process $p ($comm): state $(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)," \
+			"wchan $(cat "/proc/$p/wchan" 2>/dev/null)"
+		sed 's/^/#     /' "/proc/$p/stack" 2>/dev/null
+	done
+}
+
+# After a late stop: SIGKILL to what is left of trinity; non-zero if some
+# of it is still there 10 s on.
+trinity_reap() {
+	pkill -KILL '^trinity'
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ -z "$(trinity_left)" ] && return 0
+		sleep 1
+	done
+	trinity_where
+	return 1
+}
+
 # The guest sees the host root read-only: a missing or stale binary is
 # built into the work dir instead of next to the source.
 mkdir -p "$work" || bail "cannot create $work"
@@ -68,6 +97,10 @@ if [ "$secs" -gt 0 ]; then
 		"$bin" --feed -d "$secs" &
 		feeder=$!
 		echo "# trinity: $secs s, seed $seed (replay: trinity -s $seed ...)"
+		start=$(date +%s)
+		# Where its processes wait 15 s after the SIGINT, for a late stop.
+		(sleep $((secs + 15)) && trinity_where) >"$work/trinity-late.txt" 2>&1 &
+		snapshot=$!
 		(cd "$work" && timeout -s INT -k 20 "$secs" trinity -q -l off -X -C 4 -s "$seed" \
 			-T BAD_PAGE,DIE,WARN,MACHINE_CHECK,USER \
 			-V /dev/kerneltalk --disable-fds=sockets,perf,drm \
@@ -77,6 +110,9 @@ if [ "$secs" -gt 0 ]; then
 			-c mmap -c splice -c sendfile -c fsync -c newfstat) \
 			>"$work/trinity.out" 2>&1
 		st=$?
+		took=$(($(date +%s) - start))
+		kill "$snapshot" 2>/dev/null
+		wait "$snapshot" 2>/dev/null
 		if ! wait "$feeder"; then
 			echo "# FAIL kt-fuzz --feed failed (above)"
 			failed=$((failed + 1))
@@ -84,8 +120,21 @@ if [ "$secs" -gt 0 ]; then
 		chmod 0600 /dev/kerneltalk
 		calls=$(sed -nE 's/.*Ran ([0-9]+) syscalls.*/\1/p' "$work/trinity.out" | tail -n 1)
 		sed 's/^/#   /' "$work/trinity.out" | tail -n 15
-		# 124: stopped by timeout, as planned; anything else ended it early.
-		if [ "$st" -ne 124 ] && [ "$st" -ne 0 ]; then
+		# 124: stopped by timeout, as planned.  137 after the whole time:
+		# still running 20 s after the SIGINT (timeout -k), some child in
+		# a call that SIGINT did not end; the device's fault only if
+		# SIGKILL does not end it either.  Anything else ended it early.
+		late=0 stuck=0
+		if [ "$st" -eq 137 ] && [ "$took" -ge "$secs" ]; then
+			late=1
+			echo "# trinity: stopped late (running 20 s after SIGINT), after $took s; 15 s after it:"
+			cat "$work/trinity-late.txt"
+			trinity_reap || stuck=1
+		fi
+		if [ "$stuck" -eq 1 ]; then
+			echo "# FAIL trinity: processes survive SIGKILL: $(trinity_left | tr '\n' ' ')(seed $seed)"
+			failed=$((failed + 1))
+		elif [ "$st" -ne 124 ] && [ "$st" -ne 0 ] && [ "$late" -eq 0 ]; then
 			echo "# FAIL trinity exited with status $st (seed $seed)"
 			failed=$((failed + 1))
 		elif grep -q 'kernel became tainted' "$work/trinity.out"; then
