@@ -170,8 +170,8 @@ struct kt_room {
 	 * of the readers holding the room (hold_first, at_first of them,
 	 * the first found being hold_member, hold_self if it has never
 	 * read and its own echo is at its cursor) and the second lowest
-	 * (hold_seq).  A read moving a cursor
-	 * above hold_seq frees no space: kt_room_move_frees().
+	 * (hold_seq).  A read moving a cursor above hold_seq frees no
+	 * space: kt_room_move_frees().
 	 */
 	u64 hold_seq;
 	u64 hold_first;
