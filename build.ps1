@@ -188,9 +188,10 @@ function Invoke-Build {
 
 # ---- Test -------------------------------------------------------------------
 
-# One tier's outcome; Note says why counts were adjusted.
-function New-TierResult([string] $Name, [int] $Passed, [int] $Failed, [string] $Note = '') {
-    [pscustomobject]@{ Tier = $Name; Passed = $Passed; Failed = $Failed; Note = $Note }
+# One tier's outcome; Note says why counts were adjusted; Log names its
+# log in out/test (a part of the debug kernel's boot shares that boot's).
+function New-TierResult([string] $Name, [int] $Passed, [int] $Failed, [string] $Note = '', [string] $Log = "$Name.log") {
+    [pscustomobject]@{ Tier = $Name; Passed = $Passed; Failed = $Failed; Note = $Note; Log = $Log }
 }
 
 # Runs one tier program, streaming its output to the console and to
@@ -358,11 +359,11 @@ function Invoke-DebugKernelTier([string] $Version, [string] $Module) {
     $failed = $all.Failed
     foreach ($part in @($parts.Keys)) {
         if ($null -eq $parts[$part]) {
-            New-TierResult "$part-$Version" 0 1 "no '$part`: N passed, N failed' line in $name.log"
+            New-TierResult "$part-$Version" 0 1 "no '$part`: N passed, N failed' line in $name.log" "$name.log"
             continue
         }
         $p, $f = $parts[$part]
-        New-TierResult "$part-$Version" $p $f
+        New-TierResult "$part-$Version" $p $f -Log "$name.log"
         $passed -= $p
         $failed -= $f
     }
@@ -425,10 +426,30 @@ function Invoke-Test {
 function Write-TestReport([System.Collections.Generic.List[object]] $Results) {
     $passed = ($Results | Measure-Object -Property Passed -Sum).Sum
     $failed = ($Results | Measure-Object -Property Failed -Sum).Sum
-    Write-Host ($Results | Format-Table -AutoSize | Out-String -Width 200).TrimEnd()
+    Write-FailureExcerpt $Results
+    Write-Host ($Results | Format-Table -AutoSize -Property Tier, Passed, Failed, Note | Out-String -Width 200).TrimEnd()
     Write-Host "(tier logs in $TestOut)"
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
+}
+
+# What each failed tier said about its failures, next to the totals: the
+# end of a run is what a CI report keeps. Lines with FAIL, "not ok",
+# Pester's [-] or kt-vm's own verdicts (timeout, no exit status, dirty
+# dmesg, KCSAN in kerneltalk), each with the 6 after it, 40 per tier.
+function Write-FailureExcerpt([System.Collections.Generic.List[object]] $Results) {
+    $pattern = '\bFAIL|^\s*not ok\b|^\s*\[-\]|^kt-vm: (timed out|guest ended|dmesg shows|KCSAN: \d+ report\(s\) in )'
+    foreach ($group in $Results | Where-Object Failed -gt 0 | Group-Object -Property Log) {
+        $log = Join-Path $TestOut $group.Name
+        if (-not (Test-Path $log)) { continue }
+        Write-Host "---- $($group.Group.Tier -join ', '): failures in $log"
+        $lines = @(Get-Content $log)
+        $shown = [System.Collections.Generic.SortedSet[int]]::new()
+        Select-String -Path $log -CaseSensitive -Pattern $pattern | ForEach-Object {
+            foreach ($i in ($_.LineNumber - 1)..([Math]::Min($_.LineNumber + 5, $lines.Count - 1))) { $null = $shown.Add($i) }
+        }
+        $shown | Select-Object -First 40 | ForEach-Object { Write-Host "  $($lines[$_])" }
+    }
 }
 
 # ---- Demo, Sandbox, Package, Clean ----------------------------------------------
