@@ -359,7 +359,7 @@ function Invoke-DebugKernelTier([string] $Version, [string] $Module) {
     $failed = $all.Failed
     foreach ($part in @($parts.Keys)) {
         if ($null -eq $parts[$part]) {
-            New-TierResult "$part-$Version" 0 1 "no '$part`: N passed, N failed' line in $name.log" "$name.log"
+            New-TierResult "$part-$Version" 0 1 "no '$part`: N passed, N failed' line in $name.log" -Log "$name.log"
             continue
         }
         $p, $f = $parts[$part]

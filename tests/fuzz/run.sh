@@ -89,10 +89,11 @@ failed=${summary#* }
 # the device opened every which way, plus pipes, epoll, eventfd...).  Its
 # children run as nobody (-X), so the device is opened to all here; the
 # module taints the kernel (out of tree), so only real trouble counts (-T).
-# No test files or memfds: its writes fill these tmpfs files, and freeing
-# their page cache as trinity exited took 10 s to over 20 s on the KCSAN
-# build (perf: filemap_remove_folio under do_exit), a late stop in 3 of 7
-# runs; the device has no splice or sendfile to pair it with them anyway.
+# No memfds or test files (tmpfs here): its writes fill them (memfds held
+# 780 MB of Shmem in one run), and freeing that page cache as trinity
+# exited took 10 s to over 20 s on the KCSAN build (perf:
+# filemap_remove_folio under do_exit), a late stop in 4 of 8 runs; the
+# device has no splice or sendfile to pair it with them anyway.
 secs=${KT_TRINITY_SECONDS:-90}
 if [ "$secs" -gt 0 ]; then
 	if ! command -v trinity >/dev/null; then
